@@ -1,0 +1,142 @@
+import type { DatasetConfig, DimensionType } from '../schema/index.ts';
+import { compileExpressionSql } from './expression/index.ts';
+import { assertNever, type AggregatePlan, type Filter, type LeafMeasure, type OrderKey, type Scalar } from './LogicalPlan.ts';
+import { postgresDialect, type SqlDialect } from './SqlDialect.ts';
+
+/** One SQL statement and what its result columns hold. */
+export interface CompiledQuery {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  /** In select order. Time columns hold wall-clock epoch milliseconds. */
+  readonly columns: readonly ResultColumn[];
+}
+
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: DimensionType;
+}
+
+const PARAM_TYPE = { string: 'text', number: 'float8', boolean: 'boolean', time: 'timestamptz' } as const;
+const COMPARE_SQL = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+/**
+ * Compiles a plan to one statement. The aggregate core (group, filter, leaf aggregates) is
+ * the inner query; having, order, limit and offset run on its output columns outside, so
+ * the same core SQL can later be cached and post-processed elsewhere.
+ * Every value is a bound parameter; identifiers come only from the config and are quoted.
+ */
+export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect: SqlDialect = postgresDialect): CompiledQuery {
+  const params: unknown[] = [];
+  const bind = (value: unknown, type?: keyof typeof PARAM_TYPE, array = false) => {
+    params.push(value);
+    return type ? dialect.typedPlaceholder(params.length, PARAM_TYPE[type], array) : dialect.placeholder(params.length);
+  };
+  const q = dialect.quoteIdent;
+  const col = (name: string) => `t.${q(name)}`;
+  let zoneParam: string | null = null;
+  const zone = () => (zoneParam ??= bind(dataset.timezone, 'string'));
+
+  const select: string[] = [];
+  const columns: ResultColumn[] = [];
+  for (const d of plan.dimensions) {
+    const column = col(dataset.dimensions[d.name]!.column);
+    const expr =
+      d.type === 'time' ? dialect.timeBucket(column, d.granularity!, zone()) : d.type === 'number' ? `(${column})::float8` : column;
+    select.push(`${expr} as ${q(d.key)}`);
+    columns.push({ name: d.key, type: d.type });
+  }
+  for (const leaf of plan.measures) {
+    select.push(`${leafSql(leaf, dataset, col, (v) => bind(v))} as ${q(leaf.key)}`);
+    columns.push({ name: leaf.key, type: 'number' });
+  }
+  if (select.length === 0) select.push(`count(*) as ${q('_count')}`); // an aggregate, so exactly one row
+
+  const predicates = [plan.filter, ...plan.security].filter((f): f is Filter => f !== null);
+  const dimSql = (field: string) => col(dataset.dimensions[field]!.column);
+  const dimType = (field: string) => dataset.dimensions[field]!.type;
+  const where = predicates.map((f) => filterSql(f, dimSql, dimType, bind));
+  let sql = `select ${select.join(', ')}\nfrom ${fromSql(dataset, q)} as t`;
+  if (where.length > 0) sql += `\nwhere ${where.join(' and ')}`;
+  if (plan.dimensions.length > 0) sql += `\ngroup by ${plan.dimensions.map((_, i) => i + 1).join(', ')}`;
+
+  const outer: string[] = [];
+  if (plan.having) outer.push(`where ${filterSql(plan.having, (m) => measureValueSql(m, dataset, q), () => 'number', bind)}`);
+  if (plan.order.length > 0) outer.push(`order by ${plan.order.map((o) => orderSql(o, dataset, q)).join(', ')}`);
+  if (plan.limit !== null) outer.push(`limit ${bind(plan.limit)}`);
+  if (plan.offset > 0) outer.push(`offset ${bind(plan.offset)}`);
+  if (outer.length > 0) sql = `select * from (\n${indent(sql)}\n) as core\n${outer.join('\n')}`;
+  return { sql, params, columns };
+}
+
+function fromSql(dataset: DatasetConfig, q: (s: string) => string): string {
+  const from = dataset.from;
+  return from.kind === 'table' ? from.table.split('.').map(q).join('.') : `(${from.sql})`;
+}
+
+function leafSql(leaf: LeafMeasure, dataset: DatasetConfig, col: (c: string) => string, param: (v: number) => string): string {
+  const measure = dataset.measures[leaf.measure]!;
+  // A bare column is aggregated as is (exact numeric sums, distinct counts of text);
+  // expressions are compiled with float8 arithmetic.
+  const arg = !measure.expr ? '*' : measure.expr.kind === 'ref' ? col(measure.expr.name) : compileExpressionSql(measure.expr, { ref: col, param });
+  switch (leaf.fn) {
+    case 'sum':
+      return `sum(${arg})::float8`;
+    case 'count':
+      return `count(${arg})::float8`;
+    case 'countDistinct':
+      return `count(distinct ${arg})::float8`;
+    case 'min':
+      return `min(${arg})::float8`;
+    case 'max':
+      return `max(${arg})::float8`;
+    default:
+      return assertNever(leaf.fn);
+  }
+}
+
+/** The value of a measure over the core's leaf columns: avg is sum / count. */
+function measureValueSql(measure: string, dataset: DatasetConfig, q: (s: string) => string): string {
+  const config = dataset.measures[measure]!;
+  const only = config.aggregation === 'avg' ? null : config.aggregation;
+  if (only) return q(`${measure}.${only}`);
+  return `(${q(`${measure}.sum`)} / nullif(${q(`${measure}.count`)}, 0))`;
+}
+
+function orderSql(o: OrderKey, dataset: DatasetConfig, q: (s: string) => string): string {
+  const expr = o.target === 'measure' ? measureValueSql(o.field, dataset, q) : q(o.field);
+  return `${expr} ${o.direction} nulls last`;
+}
+
+type Bind = (value: unknown, type?: keyof typeof PARAM_TYPE, array?: boolean) => string;
+
+function filterSql(f: Filter, field: (name: string) => string, type: (name: string) => DimensionType, bind: Bind): string {
+  const recurse = (g: Filter) => filterSql(g, field, type, bind);
+  switch (f.kind) {
+    case 'const':
+      return f.value ? 'true' : 'false';
+    case 'and':
+      return `(${f.args.map(recurse).join(' and ')})`;
+    case 'or':
+      return `(${f.args.map(recurse).join(' or ')})`;
+    case 'not':
+      return `not ${recurse(f.arg)}`;
+    case 'compare':
+      return `${field(f.field)} ${COMPARE_SQL[f.op]} ${bind(f.value, type(f.field))}`;
+    case 'in': {
+      const test = `${field(f.field)} = any(${bind(f.values as Scalar[], type(f.field), true)})`;
+      return f.negated ? `not (${test})` : `(${test})`;
+    }
+    case 'match':
+      return f.op === 'contains'
+        ? `(strpos(${field(f.field)}, ${bind(f.value, 'string')}) > 0)`
+        : `starts_with(${field(f.field)}, ${bind(f.value, 'string')})`;
+    case 'isNull':
+      return `${field(f.field)} is ${f.isNull ? '' : 'not '}null`;
+    default:
+      return assertNever(f);
+  }
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
+}

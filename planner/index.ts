@@ -1,0 +1,12 @@
+/** The planner: GraphQL-free requests → normalized LogicalPlans → SQL per dialect. */
+export type { AggregatePlan, Filter, LeafMeasure, OrderKey, PlanDimension, Scalar, LeafFunction, CompareOp } from './LogicalPlan.ts';
+export { assertNever, dimensionKey, leafKey } from './LogicalPlan.ts';
+export type { DatasetRequest } from './DatasetRequest.ts';
+export { buildPlan, type QueryPlans } from './buildPlan.ts';
+export { normalizeFilter } from './normalizeFilter.ts';
+export { canonicalJson, planKey } from './canonicalJson.ts';
+export { compileSql, type CompiledQuery, type ResultColumn } from './compileSql.ts';
+export { postgresDialect, type SqlDialect } from './SqlDialect.ts';
+export { printPlan, printFilter } from './printPlan.ts';
+export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
+export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';

@@ -1,0 +1,95 @@
+/**
+ * Wall-clock arithmetic for bucketing in a dataset's time zone.
+ *
+ * A "wall" time is the local date and time in a zone, encoded as milliseconds as if that
+ * local time were UTC. Buckets are computed on wall times (that is what `date_trunc` on
+ * `ts AT TIME ZONE tz` does in Postgres), and turned back into instants only for display.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let f = formatters.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(zone, f);
+  }
+  return f;
+}
+
+/** Offset of `zone` from UTC at `instantMs`, in milliseconds (New York in winter: -5h). */
+export function zoneOffsetAt(instantMs: number, zone: string): number {
+  if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(zone).formatToParts(new Date(instantMs))) {
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  }
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const wholeSeconds = instantMs - (((instantMs % 1000) + 1000) % 1000);
+  return wall - wholeSeconds;
+}
+
+/** The wall time in `zone` of an instant. */
+export function instantToWall(instantMs: number, zone: string): number {
+  return instantMs + zoneOffsetAt(instantMs, zone);
+}
+
+/**
+ * The instant a wall time in `zone` denotes. Where the wall time is ambiguous (clocks
+ * turned back) or does not exist (clocks turned forward), this picks the instant that
+ * uses the smaller of the two offsets around it, which is what PostgreSQL's
+ * `timestamp AT TIME ZONE zone` does, so buckets print the same as SQL would.
+ */
+export function wallToInstant(wallMs: number, zone: string): number {
+  const before = zoneOffsetAt(wallMs - 86_400_000, zone);
+  const after = zoneOffsetAt(wallMs + 86_400_000, zone);
+  if (before === after) return wallMs - before;
+  const candidates = [wallMs - before, wallMs - after].filter((i) => zoneOffsetAt(i, zone) === wallMs - i);
+  if (candidates.length === 1) return candidates[0]!;
+  return wallMs - Math.min(before, after);
+}
+
+/** ISO-8601 with the zone's offset at that wall time: `2024-03-01T00:00:00-05:00`. */
+export function formatWall(wallMs: number, zone: string): string {
+  const offsetMinutes = Math.round((wallMs - wallToInstant(wallMs, zone)) / 60_000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  const iso = new Date(wallMs).toISOString();
+  const ms = iso.slice(19, 23) === '.000' ? '' : iso.slice(19, 23);
+  return `${iso.slice(0, 19)}${ms}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+const ISO_INPUT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * Parses a filter value: an ISO-8601 date or date-time. Without an offset it is read as
+ * wall time in `zone` (so `2024-01-01` means midnight where the dataset lives).
+ * Returns the instant in epoch milliseconds, or null when the text is not such a value.
+ */
+export function parseTimeInput(text: string, zone: string): number | null {
+  const m = ISO_INPUT.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
+  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3)));
+  const check = new Date(wall);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    return null;
+  }
+  if (offset === undefined) return wallToInstant(wall, zone);
+  if (offset === 'Z') return wall;
+  const sign = offset[0] === '-' ? -1 : 1;
+  const digits = offset.slice(1).replace(':', '');
+  return wall - sign * (Number(digits.slice(0, 2)) * 3_600_000 + Number(digits.slice(2)) * 60_000);
+}

@@ -1,0 +1,8 @@
+import type { Gateway } from '../server/gateway.ts';
+
+/** The per-request GraphQL context. */
+export interface RequestContext {
+  readonly gateway: Gateway;
+  /** Aborts when the client goes away; source queries are cancelled with it. */
+  readonly signal?: AbortSignal;
+}

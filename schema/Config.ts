@@ -1,0 +1,75 @@
+import type { Expression } from '../planner/expression/index.ts';
+
+/** Time bucket sizes, finest first. Config spells them lower case; GraphQL upper case. */
+export const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+export type DimensionType = 'string' | 'number' | 'boolean' | 'time';
+export type Aggregation = 'sum' | 'count' | 'countDistinct' | 'avg' | 'min' | 'max';
+export const AGGREGATIONS: readonly Aggregation[] = ['sum', 'count', 'countDistinct', 'avg', 'min', 'max'];
+
+/** The validated configuration. Everything here is plain, frozen data. */
+export interface Config {
+  readonly server: ServerConfig;
+  readonly sources: Readonly<Record<string, SourceConfig>>;
+  readonly datasets: Readonly<Record<string, DatasetConfig>>;
+  /** Folder of the config file; relative paths (dataDir, files) resolve against it. */
+  readonly baseDir: string;
+}
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly graphiql: boolean;
+  readonly defaultLimit: number;
+  readonly maxLimit: number;
+  /** Largest `in` / `notIn` list accepted in a filter. */
+  readonly maxInList: number;
+  /** Deepest AND/OR/NOT nesting accepted in `where` and `having`. */
+  readonly maxFilterDepth: number;
+}
+
+export type SourceConfig = PostgresSourceConfig | PGliteSourceConfig;
+
+export interface PostgresSourceConfig {
+  readonly kind: 'postgres';
+  readonly name: string;
+  readonly url: string;
+  readonly poolSize: number;
+  readonly statementTimeoutMs: number;
+}
+
+export interface PGliteSourceConfig {
+  readonly kind: 'pglite';
+  readonly name: string;
+  /** Absolute data directory; null keeps the database in memory. */
+  readonly dataDir: string | null;
+  readonly statementTimeoutMs: number;
+}
+
+export interface DimensionConfig {
+  readonly name: string;
+  readonly type: DimensionType;
+  readonly column: string;
+  /** Bucket used when a query does not pass `granularity` (time dimensions only). */
+  readonly granularity: Granularity;
+}
+
+export interface MeasureConfig {
+  readonly name: string;
+  readonly aggregation: Aggregation;
+  /** The aggregated expression over the dataset's columns; null means `count: "*"`. */
+  readonly expr: Expression | null;
+  /** The expression as written in the config, for explain output and errors. */
+  readonly text: string;
+}
+
+export interface DatasetConfig {
+  readonly name: string;
+  /** PascalCase of the key: the prefix of the dataset's GraphQL type names. */
+  readonly typeName: string;
+  readonly source: string;
+  readonly from: { readonly kind: 'table'; readonly table: string } | { readonly kind: 'sql'; readonly sql: string };
+  readonly timezone: string;
+  readonly dimensions: Readonly<Record<string, DimensionConfig>>;
+  readonly measures: Readonly<Record<string, MeasureConfig>>;
+}

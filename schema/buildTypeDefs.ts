@@ -1,0 +1,112 @@
+import type { Config, DatasetConfig, DimensionConfig, DimensionType } from './Config.ts';
+
+const FILTER_INPUT: Record<DimensionType, string> = {
+  string: 'StringFilter',
+  number: 'NumberFilter',
+  boolean: 'BooleanFilter',
+  time: 'TimeFilter',
+};
+const OUTPUT_TYPE: Record<DimensionType, string> = { string: 'String', number: 'Float', boolean: 'Boolean', time: 'String' };
+
+/** The GraphQL SDL for a config: shared types, then one family of types per dataset. */
+export function buildTypeDefs(config: Config): string {
+  const datasets = Object.values(config.datasets);
+  return [SHARED_TYPES, ...datasets.map(datasetTypes), queryType(datasets)].join('\n');
+}
+
+function datasetTypes(d: DatasetConfig): string {
+  const t = d.typeName;
+  const dims = Object.values(d.dimensions);
+  const measures = Object.values(d.measures);
+  const measureDoc = (m: DatasetConfig['measures'][string]) => doc(`${m.aggregation} of ${m.text}`);
+  return `
+"Filter on ${d.name} rows before aggregation. Fields of one object are ANDed."
+input ${t}Where {
+${dims.map((dim) => `  ${dim.name}: ${FILTER_INPUT[dim.type]}`).join('\n')}
+  AND: [${t}Where!]
+  OR: [${t}Where!]
+  NOT: ${t}Where
+}
+"Filter on aggregated ${d.name} groups, by measure value."
+input ${t}Having {
+${measures.map((m) => `  ${m.name}: NumberFilter`).join('\n')}
+  AND: [${t}Having!]
+  OR: [${t}Having!]
+  NOT: ${t}Having
+}
+"One sort key: set exactly one field."
+input ${t}OrderBy {
+${[...dims, ...measures].map((f) => `  ${f.name}: SortDirection`).join('\n')}
+}
+"One group of ${d.name}: the selected dimensions are the grouping."
+type ${t}Row {
+${dims.map(dimensionField).join('\n')}
+${measures.map((m) => `  ${measureDoc(m)}\n  ${m.name}: Float`).join('\n')}
+  "A calculation over this row's measures: + - * / ( ) abs round floor ceil coalesce nullif min max. Division by zero gives null."
+  calc(expr: String!): Float
+}
+"Measures over all rows that match where (limit and offset do not apply)."
+type ${t}Totals {
+${measures.map((m) => `  ${measureDoc(m)}\n  ${m.name}: Float`).join('\n')}
+  "A calculation over the totals."
+  calc(expr: String!): Float
+}
+type ${t}Result {
+  rows: [${t}Row!]!
+  totals: ${t}Totals!
+  meta: QueryMeta!
+}`;
+}
+
+function dimensionField(dim: DimensionConfig): string {
+  if (dim.type !== 'time') return `  ${doc(`${dim.type} dimension (column ${dim.column})`)}\n  ${dim.name}: ${OUTPUT_TYPE[dim.type]}`;
+  return `  ${doc(`Start of the bucket, ISO-8601 with offset. Default granularity: ${dim.granularity.toUpperCase()}.`)}
+  ${dim.name}(granularity: TimeGranularity): String`;
+}
+
+function queryType(datasets: readonly DatasetConfig[]): string {
+  const fields = datasets.map(
+    (d) =>
+      `  ${doc(`Aggregate query over dataset ${d.name} (source ${d.source}).`)}
+  ${d.name}(where: ${d.typeName}Where, having: ${d.typeName}Having, orderBy: [${d.typeName}OrderBy!], limit: Int, offset: Int, cache: CacheMode = DEFAULT): ${d.typeName}Result!`,
+  );
+  return `
+type Query {
+${fields.join('\n')}
+  "Every dataset, fusion and stream this gateway serves."
+  _datasets: [DatasetInfo!]!
+}`;
+}
+
+const doc = (text: string) => JSON.stringify(text);
+
+const SHARED_TYPES = `
+"How a query was answered: from the cache as is (HIT), computed from a cached result (DERIVED), from the source (MISS), or from the source with the cache skipped (BYPASS)."
+enum CacheOutcome { HIT DERIVED MISS BYPASS }
+enum CacheMode { DEFAULT BYPASS REFRESH }
+enum TimeGranularity { SECOND MINUTE HOUR DAY WEEK MONTH QUARTER YEAR }
+enum SortDirection { ASC DESC }
+type QueryMeta {
+  cache: CacheOutcome!
+  "Every source query this answer needed, with its SQL."
+  sources: [SourceCall!]!
+  "Age of the oldest data in the answer, in milliseconds."
+  ageMs: Float!
+}
+type SourceCall { source: String! sql: String! ms: Float! rows: Int! }
+input StringFilter { eq: String ne: String in: [String!] notIn: [String!] contains: String startsWith: String isNull: Boolean }
+input NumberFilter { eq: Float ne: Float gt: Float gte: Float lt: Float lte: Float in: [Float!] notIn: [Float!] isNull: Boolean }
+"Time values are ISO-8601 dates or date-times; without an offset they are read in the dataset's time zone."
+input TimeFilter { eq: String gt: String gte: String lt: String lte: String isNull: Boolean }
+input BooleanFilter { eq: Boolean ne: Boolean isNull: Boolean }
+type DimensionInfo { name: String! type: String! }
+type MeasureInfo { name: String! aggregation: String! }
+type DatasetInfo {
+  name: String!
+  "dataset, fusion or stream"
+  kind: String!
+  source: String
+  dimensions: [DimensionInfo!]!
+  measures: [MeasureInfo!]!
+}
+`;

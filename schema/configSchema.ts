@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { AGGREGATIONS, GRANULARITIES } from './Config.ts';
+
+/**
+ * The shape of `tributary.yaml` before semantic checks. Unknown keys are errors, so a typo
+ * (`tabel:`) is reported instead of silently ignored. Numbers may arrive as strings from
+ * `${VAR:-4000}` substitution, hence the coercion.
+ */
+const GRAPHQL_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const name = (what: string) =>
+  z.string().regex(GRAPHQL_NAME, `${what} must start with a letter and use only letters, digits and _`);
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration such as 500ms, 30s, 10m, 2h or 1d');
+const positiveInt = z.coerce.number().int('expected a whole number').positive('expected a number above 0');
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+const serverSchema = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  graphiql: bool.default(true),
+  defaultLimit: positiveInt.default(1000),
+  maxLimit: positiveInt.default(50_000),
+  maxInList: positiveInt.default(10_000),
+  maxFilterDepth: positiveInt.default(16),
+});
+
+const postgresSchema = z.strictObject({
+  kind: z.literal('postgres'),
+  url: z.string().min(1, 'expected a postgres:// connection URL'),
+  pool: positiveInt.default(10),
+  statementTimeout: duration.default('30s'),
+});
+
+const pgliteSchema = z.strictObject({
+  kind: z.literal('pglite'),
+  dataDir: z.string().min(1).optional(),
+  statementTimeout: duration.default('30s'),
+});
+
+const sourceSchema = z.discriminatedUnion('kind', [postgresSchema, pgliteSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'expected kind: postgres or kind: pglite' : undefined,
+});
+
+const dimensionSchema = z.strictObject({
+  type: z.enum(['string', 'number', 'boolean', 'time'], 'expected type: string, number, boolean or time'),
+  column: z.string().min(1).optional(),
+  granularity: z.enum(GRANULARITIES, `expected one of ${GRANULARITIES.join(', ')}`).optional(),
+});
+
+/** A measure is an object with exactly one aggregation key: `{ sum: amount }`. */
+const measureSchema = z
+  .record(z.string(), z.string({ error: 'expected a column name or an expression string' }))
+  .superRefine((value, ctx) => {
+    const keys = Object.keys(value);
+    const unknown = keys.filter((k) => !(AGGREGATIONS as readonly string[]).includes(k));
+    if (unknown.length > 0 || keys.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one of ${AGGREGATIONS.join(', ')} (for example { sum: amount }), got ${keys.length ? keys.join(', ') : 'nothing'}`,
+      });
+    }
+  });
+
+const datasetSchema = z
+  .strictObject({
+    source: z.string().min(1),
+    table: z.string().min(1).optional(),
+    sql: z.string().min(1).optional(),
+    timezone: z.string().default('UTC'),
+    dimensions: z.record(name('a dimension name'), dimensionSchema).default({}),
+    measures: z.record(name('a measure name'), measureSchema).default({}),
+  })
+  .refine((d) => (d.table === undefined) !== (d.sql === undefined), {
+    message: 'expected exactly one of table: or sql:',
+  });
+
+export const configSchema = z.strictObject({
+  server: serverSchema.default(serverSchema.parse({})),
+  sources: z.record(name('a source name'), sourceSchema),
+  datasets: z.record(name('a dataset name'), datasetSchema),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ZodError } from 'zod';
+import { ConfigError, ConfigErrors, TributaryError } from '../errors/index.ts';
+import { parseExpression } from '../planner/expression/index.ts';
+import type { Aggregation, Config, DatasetConfig, MeasureConfig, SourceConfig } from './Config.ts';
+import { configSchema, type RawConfig } from './configSchema.ts';
+import { interpolateEnv } from './interpolateEnv.ts';
+import { parseDuration } from './parseDuration.ts';
+
+export interface LoadConfigOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Folder relative paths resolve against (default: the current directory). */
+  readonly baseDir?: string;
+}
+
+/** Reads, interpolates and validates a config file. Throws ConfigErrors naming every problem. */
+export async function loadConfigFile(file: string, options: LoadConfigOptions = {}): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigErrors([new ConfigError('', `cannot read ${file}: ${(error as Error).message}`)]);
+  }
+  return parseConfig(text, { ...options, baseDir: options.baseDir ?? path.dirname(path.resolve(file)) });
+}
+
+/** Validates config text. Structural errors come first; semantic checks run on a valid shape. */
+export function parseConfig(text: string, options: LoadConfigOptions = {}): Config {
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new ConfigErrors(document.errors.map((e) => new ConfigError('', `YAML syntax: ${e.message}`)));
+  }
+  let raw: unknown;
+  try {
+    raw = interpolateEnv(document.toJS() ?? {}, options.env ?? process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigErrors([error]);
+    throw error;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigErrors(zodToConfigErrors(parsed.error));
+  return buildConfig(parsed.data, path.resolve(options.baseDir ?? '.'));
+}
+
+function zodToConfigErrors(error: ZodError): ConfigError[] {
+  return error.issues.map((issue) => new ConfigError(issue.path.map(String).join('.'), issue.message));
+}
+
+function buildConfig(raw: RawConfig, baseDir: string): Config {
+  const errors: ConfigError[] = [];
+  const sources: Record<string, SourceConfig> = {};
+  for (const [name, s] of Object.entries(raw.sources)) {
+    const statementTimeoutMs = parseDuration(s.statementTimeout) ?? 30_000;
+    sources[name] =
+      s.kind === 'postgres'
+        ? { kind: 'postgres', name, url: s.url, poolSize: s.pool, statementTimeoutMs }
+        : { kind: 'pglite', name, dataDir: s.dataDir ? path.resolve(baseDir, s.dataDir) : null, statementTimeoutMs };
+  }
+  const datasets: Record<string, DatasetConfig> = {};
+  const typeNames = new Map<string, string>();
+  for (const [name, d] of Object.entries(raw.datasets)) {
+    const at = `datasets.${name}`;
+    if (!sources[d.source]) {
+      errors.push(new ConfigError(`${at}.source`, `unknown source "${d.source}"; defined sources: ${Object.keys(sources).join(', ') || 'none'}`));
+    }
+    if (!isTimeZone(d.timezone)) {
+      errors.push(new ConfigError(`${at}.timezone`, `unknown time zone "${d.timezone}"; use an IANA name such as UTC or Europe/Berlin`));
+    }
+    const typeName = pascalCase(name);
+    const clash = typeNames.get(typeName);
+    if (clash) errors.push(new ConfigError(at, `its GraphQL type name ${typeName} is also the type name of dataset "${clash}"; rename one`));
+    typeNames.set(typeName, name);
+    const dimensions: DatasetConfig['dimensions'] = Object.fromEntries(
+      Object.entries(d.dimensions).map(([dim, spec]) => {
+        if (spec.granularity && spec.type !== 'time') {
+          errors.push(new ConfigError(`${at}.dimensions.${dim}.granularity`, `only time dimensions take a granularity; ${dim} is ${spec.type}`));
+        }
+        return [dim, Object.freeze({ name: dim, type: spec.type, column: spec.column ?? dim, granularity: spec.granularity ?? 'day' })];
+      }),
+    );
+    const measures: Record<string, MeasureConfig> = {};
+    for (const [measure, spec] of Object.entries(d.measures)) {
+      const mAt = `${at}.measures.${measure}`;
+      if (dimensions[measure]) errors.push(new ConfigError(mAt, `"${measure}" is also a dimension; names must be unique within a dataset`));
+      if (RESERVED_FIELDS.has(measure)) errors.push(new ConfigError(mAt, `"${measure}" is reserved; choose another name`));
+      const [aggregation, text] = Object.entries(spec)[0] as [Aggregation, string];
+      try {
+        const expr = aggregation === 'count' && text.trim() === '*' ? null : parseExpression(text, { label: mAt });
+        measures[measure] = Object.freeze({ name: measure, aggregation, expr, text });
+      } catch (error) {
+        errors.push(new ConfigError(mAt, error instanceof TributaryError ? error.message.replace(`${mAt}: `, '') : String(error)));
+      }
+    }
+    for (const dim of Object.keys(dimensions)) {
+      if (RESERVED_FIELDS.has(dim)) errors.push(new ConfigError(`${at}.dimensions.${dim}`, `"${dim}" is reserved; choose another name`));
+    }
+    if (Object.keys(dimensions).length + Object.keys(measures).length === 0) {
+      errors.push(new ConfigError(at, 'a dataset needs at least one dimension or measure'));
+    }
+    datasets[name] = Object.freeze({
+      name,
+      typeName,
+      source: d.source,
+      from: d.table !== undefined ? { kind: 'table' as const, table: d.table } : { kind: 'sql' as const, sql: d.sql as string },
+      timezone: d.timezone,
+      dimensions: Object.freeze(dimensions),
+      measures: Object.freeze(measures),
+    });
+  }
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return Object.freeze({ server: Object.freeze({ ...raw.server }), sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
+}
+
+/** Field names the generated row and filter types use themselves. */
+const RESERVED_FIELDS = new Set(['calc', 'AND', 'OR', 'NOT']);
+
+export function pascalCase(name: string): string {
+  return name
+    .split('_')
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

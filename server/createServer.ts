@@ -1,0 +1,88 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga, maskError } from 'graphql-yoga';
+import { logger } from './logger.ts';
+import type { Gateway } from './gateway.ts';
+import type { RequestContext } from '../resolvers/index.ts';
+import { useErrorCodes } from './useErrorCodes.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  readonly port: number;
+  readonly host?: string;
+  /** Query preloaded in GraphiQL. */
+  readonly exampleQuery?: string;
+}
+
+/**
+ * Serves a gateway over HTTP: GraphQL (and GraphiQL for browsers) on /graphql, plus
+ * /healthz (process is up), /readyz (every source answers) and /metrics (Prometheus).
+ */
+export async function startServer(gateway: Gateway, options: ServerOptions): Promise<RunningServer> {
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, RequestContext>({
+    schema: gateway.schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    healthCheckEndpoint: '/healthz',
+    graphiql: gateway.config.server.graphiql ? { title: 'Tributary', defaultQuery: options.exampleQuery } : false,
+    maskedErrors: {
+      // The client sees "Unexpected error."; the log keeps what happened.
+      maskError: (error, message, isDev) => {
+        logger.error({ err: (error as { originalError?: unknown }).originalError ?? error }, 'unexpected error while serving a request');
+        return maskError(error, message, isDev);
+      },
+    },
+    logging: false,
+    context: ({ request }) => ({ gateway, signal: request.signal }),
+    plugins: [useErrorCodes()],
+  });
+
+  const server = createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/readyz') return void readyz(gateway, res);
+    if (path === '/metrics') return void metrics(gateway, res);
+    return void yoga(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readyz(gateway: Gateway, res: ServerResponse): Promise<void> {
+  const checks = await Promise.all(
+    [...gateway.sources.values()].map(async (s) => {
+      try {
+        await s.ping();
+        return [s.name, 'ok'] as const;
+      } catch (error) {
+        return [s.name, (error as Error).message] as const;
+      }
+    }),
+  );
+  const ready = checks.every(([, status]) => status === 'ok');
+  res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ ready, sources: Object.fromEntries(checks) }));
+}
+
+async function metrics(gateway: Gateway, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': gateway.metrics.registry.contentType });
+  res.end(await gateway.metrics.registry.metrics());
+}

@@ -1,0 +1,5 @@
+/** The HTTP surface and the gateway that ties the stages together. */
+export { createGateway, type Gateway, type DatasetAnswer, type SourceCall } from './gateway.ts';
+export { startServer, type RunningServer, type ServerOptions } from './createServer.ts';
+export { explainQuery, printExplained, type ExplainedPlan } from './explainQuery.ts';
+export { logger } from './logger.ts';

@@ -1,0 +1,31 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** The gateway's Prometheus metrics, on a registry of its own (several gateways can share a process). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tributary_process_' });
+  return {
+    registry,
+    sourceQueries: new Counter({
+      name: 'tributary_source_queries_total',
+      help: 'Queries sent to sources, by source and dataset.',
+      labelNames: ['source', 'dataset'] as const,
+      registers: [registry],
+    }),
+    sourceErrors: new Counter({
+      name: 'tributary_source_errors_total',
+      help: 'Source queries that failed, by source and error code.',
+      labelNames: ['source', 'code'] as const,
+      registers: [registry],
+    }),
+    sourceSeconds: new Histogram({
+      name: 'tributary_source_query_seconds',
+      help: 'Time sources took to answer, by source.',
+      labelNames: ['source'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { Table } from 'apache-arrow';
+import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
+import type { PGliteSourceConfig } from '../schema/index.ts';
+import { rowsToArrow } from './rowsToArrow.ts';
+import type { Source } from './Source.ts';
+import { sourceError } from './sourceErrors.ts';
+
+/**
+ * Embedded Postgres (PGlite, WebAssembly) in this process: the demo's default source.
+ * PGlite runs one query at a time; queries queue in order. A running query cannot be
+ * interrupted, so an aborted request only skips queries that have not started.
+ */
+export class PGliteSource implements Source {
+  readonly kind = 'pglite';
+  readonly dialect = postgresDialect;
+  readonly name: string;
+  private readonly timeoutMs: number;
+  private readonly db: Promise<PGlite>;
+
+  constructor(config: PGliteSourceConfig) {
+    this.name = config.name;
+    this.timeoutMs = config.statementTimeoutMs;
+    this.db = open(config);
+    this.db.catch(() => {}); // reported by the first query or ping
+  }
+
+  async execute(query: CompiledQuery, options: { readonly signal?: AbortSignal } = {}): Promise<Table> {
+    try {
+      const db = await this.db;
+      options.signal?.throwIfAborted();
+      const result = await db.query<unknown[]>(query.sql, query.params as unknown[], { rowMode: 'array' });
+      return rowsToArrow(query.columns, result.rows);
+    } catch (error) {
+      throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: options.signal?.aborted ?? false });
+    }
+  }
+
+  async columnsOf(fromSql: string): Promise<readonly string[]> {
+    try {
+      const result = await (await this.db).query(`select * from ${fromSql} as t limit 0`);
+      return result.fields.map((f) => f.name);
+    } catch (error) {
+      throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await (await this.db).query('select 1');
+    } catch (error) {
+      throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = await this.db.catch(() => null);
+    await db?.close();
+  }
+}
+
+async function open(config: PGliteSourceConfig): Promise<PGlite> {
+  if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
+  const db = new PGlite(config.dataDir ?? undefined);
+  await db.waitReady;
+  await db.exec(`set TimeZone = 'UTC'; set statement_timeout = ${Math.floor(config.statementTimeoutMs)}`);
+  return db;
+}

@@ -1,0 +1,20 @@
+import type { Table } from 'apache-arrow';
+import type { CompiledQuery, SqlDialect } from '../planner/index.ts';
+
+/**
+ * One database Tributary pushes work down to. Adapters are small: they run SQL their
+ * dialect compiled and hand back Arrow, and they translate their own failures into
+ * the error registry (SOURCE_UNAVAILABLE, SOURCE_TIMEOUT, SOURCE_ERROR).
+ */
+export interface Source {
+  readonly name: string;
+  readonly kind: string;
+  readonly dialect: SqlDialect;
+  /** Runs a compiled query. Aborting `signal` cancels the query at the source. */
+  execute(query: CompiledQuery, options?: { readonly signal?: AbortSignal }): Promise<Table>;
+  /** Column names of a relation (`"public"."sales"` or `(select ...)`), for config checks. */
+  columnsOf(fromSql: string): Promise<readonly string[]>;
+  /** Resolves when the source answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,23 @@
+/** Source adapters: one per kind, behind the Source interface. */
+import type { SourceConfig } from '../schema/index.ts';
+import { assertNever } from '../planner/index.ts';
+import { PGliteSource } from './PGliteSource.ts';
+import { PostgresSource } from './PostgresSource.ts';
+import type { Source } from './Source.ts';
+
+export type { Source } from './Source.ts';
+export { PostgresSource } from './PostgresSource.ts';
+export { PGliteSource } from './PGliteSource.ts';
+export { rowsToArrow } from './rowsToArrow.ts';
+export { checkDatasetColumns } from './checkDatasetColumns.ts';
+
+export function createSource(config: SourceConfig): Source {
+  switch (config.kind) {
+    case 'postgres':
+      return new PostgresSource(config);
+    case 'pglite':
+      return new PGliteSource(config);
+    default:
+      return assertNever(config);
+  }
+}

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Node resolves `graphql` to its CommonJS build (package "main"); Vite would pick the
+    // ESM build ("module"). Two copies of graphql in one process break its instanceof
+    // checks, so tests use the same build the server uses in production.
+    alias: [{ find: /^graphql$/, replacement: fileURLToPath(new URL('./node_modules/graphql/index.js', import.meta.url)) }],
+  },
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', '.data/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration suites share one Postgres server; files run one at a time so their
+    // timings and connection counts stay predictable on a 2-core machine.
+    fileParallelism: false,
+  },
+});
