@@ -121,7 +121,7 @@ function filterSql(f: Filter, field: (name: string) => string, type: (name: stri
     case 'not':
       return `not ${recurse(f.arg)}`;
     case 'compare':
-      return `${field(f.field)} ${COMPARE_SQL[f.op]} ${bind(f.value, type(f.field))}`;
+      return `(${field(f.field)} ${COMPARE_SQL[f.op]} ${bind(f.value, type(f.field))})`;
     case 'in': {
       const test = `${field(f.field)} = any(${bind(f.values as Scalar[], type(f.field), true)})`;
       return f.negated ? `not (${test})` : `(${test})`;
@@ -129,9 +129,9 @@ function filterSql(f: Filter, field: (name: string) => string, type: (name: stri
     case 'match':
       return f.op === 'contains'
         ? `(strpos(${field(f.field)}, ${bind(f.value, 'string')}) > 0)`
-        : `starts_with(${field(f.field)}, ${bind(f.value, 'string')})`;
+        : `(starts_with(${field(f.field)}, ${bind(f.value, 'string')}))`;
     case 'isNull':
-      return `${field(f.field)} is ${f.isNull ? '' : 'not '}null`;
+      return `(${field(f.field)} is ${f.isNull ? '' : 'not '}null)`;
     default:
       return assertNever(f);
   }

@@ -45,7 +45,7 @@ export function parseConfig(text: string, options: LoadConfigOptions = {}): Conf
 }
 
 function zodToConfigErrors(error: ZodError): ConfigError[] {
-  return error.issues.map((issue) => new ConfigError(issue.path.map(String).join('.'), issue.message));
+  return error.issues.map((issue) => new ConfigError(issue.path.map(String).join('.'), issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message));
 }
 
 function buildConfig(raw: RawConfig, baseDir: string): Config {
@@ -96,7 +96,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     for (const dim of Object.keys(dimensions)) {
       if (RESERVED_FIELDS.has(dim)) errors.push(new ConfigError(`${at}.dimensions.${dim}`, `"${dim}" is reserved; choose another name`));
     }
-    if (Object.keys(dimensions).length + Object.keys(measures).length === 0) {
+    if (Object.keys(dimensions).length + Object.keys(d.measures).length === 0) {
       errors.push(new ConfigError(at, 'a dataset needs at least one dimension or measure'));
     }
     datasets[name] = Object.freeze({

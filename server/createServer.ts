@@ -1,6 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError } from 'graphql-yoga';
+import { TributaryError } from '../errors/index.ts';
 import { logger } from './logger.ts';
 import type { Gateway } from './gateway.ts';
 import type { RequestContext } from '../resolvers/index.ts';
@@ -31,9 +33,13 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     landingPage: false,
     healthCheckEndpoint: '/healthz',
     graphiql: gateway.config.server.graphiql ? { title: 'Tributary', defaultQuery: options.exampleQuery } : false,
+    // The self-contained GraphiQL page: it loads nothing from a CDN, so it works offline.
+    renderGraphiQL,
     maskedErrors: {
       // The client sees "Unexpected error."; the log keeps what happened.
       maskError: (error, message, isDev) => {
+        // A TributaryError is meant for the client even when it carries a driver error as its cause.
+        if (error instanceof TributaryError || (error as { originalError?: unknown }).originalError instanceof TributaryError) return error as Error;
         logger.error({ err: (error as { originalError?: unknown }).originalError ?? error }, 'unexpected error while serving a request');
         return maskError(error, message, isDev);
       },

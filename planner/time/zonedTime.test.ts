@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { formatWall, parseTimeInput, wallToInstant } from './zonedTime.ts';
+
+const wall = (iso: string) => Date.parse(`${iso}Z`);
+
+describe('formatWall', () => {
+  it.each([
+    ['2024-03-01T00:00:00', 'UTC', '2024-03-01T00:00:00+00:00'],
+    ['2024-03-01T00:00:00', 'America/New_York', '2024-03-01T00:00:00-05:00'],
+    ['2024-07-01T00:00:00', 'America/New_York', '2024-07-01T00:00:00-04:00'],
+    // Clocks turned back: 01:00 happens twice; Postgres reads it as standard time.
+    ['2024-11-03T01:00:00', 'America/New_York', '2024-11-03T01:00:00-05:00'],
+    // Clocks turned forward: 02:30 never happens; Postgres uses the earlier offset.
+    ['2024-03-10T02:30:00', 'America/New_York', '2024-03-10T02:30:00-05:00'],
+    ['2024-01-01T00:00:00', 'Asia/Kolkata', '2024-01-01T00:00:00+05:30'],
+    ['2024-04-01T00:00:00', 'Australia/Lord_Howe', '2024-04-01T00:00:00+11:00'],
+  ])('%s in %s', (local, zone, expected) => {
+    expect(formatWall(wall(local), zone)).toBe(expected);
+  });
+});
+
+describe('wallToInstant', () => {
+  it('matches Postgres for a midnight that does not exist (Santiago spring forward)', () => {
+    expect(new Date(wallToInstant(wall('2024-09-08T00:00:00'), 'America/Santiago')).toISOString()).toBe('2024-09-08T04:00:00.000Z');
+  });
+  it('matches Postgres for an hour that happens twice (Santiago fall back)', () => {
+    expect(new Date(wallToInstant(wall('2024-04-06T23:30:00'), 'America/Santiago')).toISOString()).toBe('2024-04-07T03:30:00.000Z');
+  });
+});
+
+describe('parseTimeInput', () => {
+  it.each([
+    ['2024-05-01', 'UTC', '2024-05-01T00:00:00.000Z'],
+    ['2024-05-01', 'Europe/Berlin', '2024-04-30T22:00:00.000Z'],
+    ['2024-05-01T12:30', 'UTC', '2024-05-01T12:30:00.000Z'],
+    ['2024-05-01T12:30:15.250Z', 'Europe/Berlin', '2024-05-01T12:30:15.250Z'],
+    ['2024-05-01 12:30:00+02:00', 'UTC', '2024-05-01T10:30:00.000Z'],
+    ['2024-05-01T12:30:00-0330', 'UTC', '2024-05-01T16:00:00.000Z'],
+  ])('%s in %s', (text, zone, expected) => {
+    expect(new Date(parseTimeInput(text, zone)!).toISOString()).toBe(expected);
+  });
+  it.each(['yesterday', '2024-13-01', '2024-02-30', '2024-05-01T25:00', '24-05-01', '2024-05-01T12:30:00+2', ''])('rejects %j', (text) => {
+    expect(parseTimeInput(text, 'UTC')).toBeNull();
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The demo as `npm start` runs it, on a small seed: the bundled config loads, checks
+ * against the seeded embedded database, and the example query GraphiQL preloads answers.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openDemoDatabase } from '../demo/openDemoDatabase.ts';
+import { loadConfigFile } from '../schema/index.ts';
+import { createGateway, startServer, type Gateway, type RunningServer } from '../server/index.ts';
+
+const ROWS = 20_000;
+let dir: string;
+let gateway: Gateway;
+let server: RunningServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tributary-demo-'));
+  const { db } = await openDemoDatabase(path.join(dir, 'pg'), { rows: ROWS });
+  await db.close();
+  const config = await loadConfigFile(path.resolve('demo/tributary.yaml'), { env: { DEMO_DATA_DIR: path.join(dir, 'pg') } });
+  gateway = await createGateway(config);
+  server = await startServer(gateway, { port: 0, host: '127.0.0.1', exampleQuery: await readFile('demo/example.graphql', 'utf8') });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await gateway?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('answers the example query', async () => {
+  const query = await readFile('demo/example.graphql', 'utf8');
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { data: any; errors?: unknown };
+  expect(body.errors).toBeUndefined();
+  const { rows, totals, meta } = body.data.sales;
+  expect(rows.length).toBeGreaterThan(0);
+  expect(rows.length).toBeLessThanOrEqual(12);
+  for (const row of rows) expect(row.month).toMatch(/^2025-\d\d-01T00:00:00\+00:00$/);
+  const revenues = rows.map((r: { revenue: number }) => r.revenue);
+  expect(revenues).toEqual([...revenues].sort((a, b) => b - a));
+  expect(totals.orders).toBeGreaterThan(0);
+  expect(meta.sources.length).toBe(2);
+});
+
+it('lists the demo dataset', async () => {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ _datasets { name kind source measures { name aggregation } } }' }),
+  });
+  const body = (await response.json()) as { data: any };
+  expect(body.data._datasets[0]).toMatchObject({ name: 'sales', kind: 'dataset', source: 'embedded' });
+  expect(body.data._datasets[0].measures).toContainEqual({ name: 'avgPrice', aggregation: 'avg' });
+});
+
+it('serves GraphiQL to browsers with the example query, and health endpoints', async () => {
+  const page = await (await fetch(server.url, { headers: { accept: 'text/html' } })).text();
+  expect(page.slice(0, 300)).toContain('<title>Tributary</title>');
+  expect(page.includes('RevenueByRegion'), 'the example query is preloaded').toBe(true);
+  expect(page.includes('unpkg.com'), 'GraphiQL loads nothing from a CDN').toBe(false);
+  expect((await fetch(server.url.replace('/graphql', '/healthz'))).status).toBe(200);
+  const ready = await fetch(server.url.replace('/graphql', '/readyz'));
+  expect(await ready.json()).toEqual({ ready: true, sources: { embedded: 'ok' } });
+});
