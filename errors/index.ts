@@ -19,6 +19,8 @@ export const ErrorCode = {
   SOURCE_ERROR: 'SOURCE_ERROR',
   /** The configuration file is invalid; the message names the path and the fix. */
   CONFIG_INVALID: 'CONFIG_INVALID',
+  /** The HTTP request carries no usable GraphQL request (no query, bad JSON body). */
+  BAD_REQUEST: 'BAD_REQUEST',
   /** The GraphQL document does not parse. */
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The GraphQL document does not validate against the schema. */

@@ -88,7 +88,7 @@ function fieldFilters(field: string, type: DimensionType, ops: Record<string, un
       }
       out.push({ kind: 'in', field, negated: op === 'notIn', values: list.map((v, i) => scalar(v, type, `${at}[${i}]`, ctx)) });
     } else if (op === 'contains' || op === 'startsWith') {
-      out.push({ kind: 'match', field, op, value: String(raw) });
+      out.push({ kind: 'match', field, op, value: text(raw, at) });
     } else if ((COMPARE_OPS as readonly string[]).includes(op)) {
       out.push({ kind: 'compare', field, op: op as CompareOp, value: scalar(raw, type, at, ctx) });
     } else {
@@ -108,13 +108,19 @@ function scalar(value: unknown, type: DimensionType, path: string, ctx: Context)
       return new Date(instant).toISOString();
     }
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw badInput(`${path}: expected a finite number, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw badInput(`${path}: expected a finite number, got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw badInput(`${path}: expected true or false, got ${JSON.stringify(value)}`);
       return value;
     case 'string':
-      if (typeof value !== 'string') throw badInput(`${path}: expected a string, got ${JSON.stringify(value)}`);
-      return value;
+      return text(value, path);
   }
+}
+
+/** Strings reach SQL as parameters, but Postgres text cannot hold NUL: reject it here. */
+function text(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw badInput(`${path}: expected a string, got ${JSON.stringify(value)}`);
+  if (value.includes('\u0000')) throw badInput(`${path}: strings may not contain the NUL character (\\u0000)`);
+  return value;
 }

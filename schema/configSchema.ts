@@ -10,11 +10,11 @@ const GRAPHQL_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const name = (what: string) =>
   z.string().regex(GRAPHQL_NAME, `${what} must start with a letter and use only letters, digits and _`);
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration such as 500ms, 30s, 10m, 2h or 1d');
-const positiveInt = z.coerce.number().int('expected a whole number').positive('expected a number above 0');
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const positiveInt = z.coerce.number('expected a number').int('expected a whole number').positive('expected a number above 0');
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], 'expected true or false');
 
 const serverSchema = z.strictObject({
-  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  port: z.coerce.number('expected a port number').int('expected a whole port number').min(0, 'expected a port 0-65535').max(65535, 'expected a port 0-65535').default(4000),
   graphiql: bool.default(true),
   defaultLimit: positiveInt.default(1000),
   maxLimit: positiveInt.default(50_000),

@@ -39,13 +39,34 @@ export function parseConfig(text: string, options: LoadConfigOptions = {}): Conf
     if (error instanceof ConfigError) throw new ConfigErrors([error]);
     throw error;
   }
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigErrors(zodToConfigErrors(parsed.error));
   return buildConfig(parsed.data, path.resolve(options.baseDir ?? '.'));
 }
 
 function zodToConfigErrors(error: ZodError): ConfigError[] {
-  return error.issues.map((issue) => new ConfigError(issue.path.map(String).join('.'), issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message));
+  return error.issues.map((issue) => new ConfigError(issue.path.map(String).join('.'), describeIssue(issue)));
+}
+
+const EXPECTED_NAMES: Record<string, string> = { record: 'a map of names to definitions', object: 'a map of keys to values' };
+
+/** Zod's messages, reworded to say what was expected and what was found. */
+function describeIssue(issue: ZodError['issues'][number]): string {
+  const input = (issue as { input?: unknown }).input;
+  // Scalars are quoted back; objects are not (the path already says where they are).
+  const got = input === undefined || (typeof input === 'object' && input !== null) ? '' : `, got ${typeof input === 'number' ? String(input) : JSON.stringify(input)}`;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove it or fix its spelling (docs/DESIGN.md lists the keys)`;
+    case 'invalid_type':
+      if (input === undefined) return `missing; expected ${EXPECTED_NAMES[issue.expected] ?? issue.expected}`;
+      return issue.message.startsWith('Invalid input') ? `expected ${EXPECTED_NAMES[issue.expected] ?? issue.expected}${got || `, got ${Array.isArray(input) ? 'a list' : typeof input}`}` : `${issue.message}${got}`;
+    case 'invalid_key':
+      // A record key that fails its rule (a name that is not a GraphQL name): the inner message says why.
+      return issue.issues[0]?.message ?? issue.message;
+    default:
+      return /\b(got|received)\b/.test(issue.message) ? issue.message : `${issue.message}${got}`;
+  }
 }
 
 function buildConfig(raw: RawConfig, baseDir: string): Config {

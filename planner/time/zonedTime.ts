@@ -82,8 +82,9 @@ export function parseTimeInput(text: string, zone: string): number | null {
   const m = ISO_INPUT.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
-  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3)));
-  const check = new Date(wall);
+  const check = new Date(Date.UTC(2000, 0, 1, Number(h), Number(mi), Number(s), Number(frac.padEnd(3, '0').slice(0, 3))));
+  check.setUTCFullYear(Number(y), Number(mo) - 1, Number(d)); // Date.UTC would read years 0-99 as 1900-1999
+  const wall = check.getTime();
   if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
     return null;
   }
@@ -91,5 +92,8 @@ export function parseTimeInput(text: string, zone: string): number | null {
   if (offset === 'Z') return wall;
   const sign = offset[0] === '-' ? -1 : 1;
   const digits = offset.slice(1).replace(':', '');
-  return wall - sign * (Number(digits.slice(0, 2)) * 3_600_000 + Number(digits.slice(2)) * 60_000);
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  if (hours > 18 || minutes > 59) return null; // ISO-8601 offsets stay within ±18:00
+  return wall - sign * (hours * 3_600_000 + minutes * 60_000);
 }
