@@ -9,10 +9,12 @@ export interface SqlDialect {
   /** A bound parameter of a given type (`$3::float8`). */
   typedPlaceholder(index: number, type: 'text' | 'float8' | 'boolean' | 'timestamptz', array?: boolean): string;
   /**
-   * Start of the `granularity` bucket containing `column`, as wall-clock epoch milliseconds
-   * in the zone named by the text parameter `zone` (see planner/time/zonedTime.ts).
+   * Start of the `granularity` bucket containing `column` as a wall-clock timestamp in the
+   * zone named by the text parameter `zone`: the GROUP BY expression.
    */
   timeBucket(column: string, granularity: Granularity, zone: string): string;
+  /** A wall-clock timestamp as epoch milliseconds (see planner/time/zonedTime.ts). */
+  wallEpochMs(wallTimestamp: string): string;
 }
 
 /** PostgreSQL and PGlite. Naive `timestamp` columns are read as UTC (sessions run in UTC). */
@@ -21,6 +23,6 @@ export const postgresDialect: SqlDialect = {
   quoteIdent: (name) => `"${name.replaceAll('"', '""')}"`,
   placeholder: (index) => `$${index}`,
   typedPlaceholder: (index, type, array = false) => `$${index}::${type}${array ? '[]' : ''}`,
-  timeBucket: (column, granularity, zone) =>
-    `(extract(epoch from date_trunc('${granularity}', (${column})::timestamptz at time zone ${zone})) * 1000)::float8`,
+  timeBucket: (column, granularity, zone) => `date_trunc('${granularity}', (${column})::timestamptz at time zone ${zone})`,
+  wallEpochMs: (wall) => `(extract(epoch from ${wall}) * 1000)::float8`,
 };

@@ -37,12 +37,20 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
   const zone = () => (zoneParam ??= bind(dataset.timezone, 'string'));
 
   const select: string[] = [];
+  const groupBy: string[] = [];
   const columns: ResultColumn[] = [];
   for (const d of plan.dimensions) {
     const column = col(dataset.dimensions[d.name]!.column);
-    const expr =
-      d.type === 'time' ? dialect.timeBucket(column, d.granularity!, zone()) : d.type === 'number' ? `(${column})::float8` : column;
-    select.push(`${expr} as ${q(d.key)}`);
+    if (d.type === 'time') {
+      // Group by the bucket timestamp, convert only the groups to epoch ms: computing the
+      // number per input row costs more and keeps Postgres from hash-aggregating.
+      const bucket = dialect.timeBucket(column, d.granularity!, zone());
+      select.push(`${dialect.wallEpochMs(bucket)} as ${q(d.key)}`);
+      groupBy.push(bucket);
+    } else {
+      select.push(`${d.type === 'number' ? `(${column})::float8` : column} as ${q(d.key)}`);
+      groupBy.push(String(select.length));
+    }
     columns.push({ name: d.key, type: d.type });
   }
   for (const leaf of plan.measures) {
@@ -57,7 +65,7 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
   const where = predicates.map((f) => filterSql(f, dimSql, dimType, bind));
   let sql = `select ${select.join(', ')}\nfrom ${fromSql(dataset, q)} as t`;
   if (where.length > 0) sql += `\nwhere ${where.join(' and ')}`;
-  if (plan.dimensions.length > 0) sql += `\ngroup by ${plan.dimensions.map((_, i) => i + 1).join(', ')}`;
+  if (groupBy.length > 0) sql += `\ngroup by ${groupBy.join(', ')}`;
 
   const outer: string[] = [];
   if (plan.having) outer.push(`where ${filterSql(plan.having, (m) => measureValueSql(m, dataset, q), () => 'number', bind)}`);

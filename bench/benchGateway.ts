@@ -1,0 +1,94 @@
+import { parseConfig } from '../schema/index.ts';
+import { createGateway, startServer, type Gateway, type RunningServer } from '../server/index.ts';
+
+/**
+ * The dataset of demo/tributary.yaml, pointed at the benchmark's table on the real server.
+ * There is no result cache in the config format yet; the benchmark's queries also pass
+ * `cache: BYPASS`, so every timed request reaches Postgres even once a cache exists.
+ */
+const BENCH_CONFIG = `
+server: { port: 0, graphiql: false, defaultLimit: 1000, maxLimit: 50000 }
+sources:
+  bench: { kind: postgres, url: "\${BENCH_PG_URL}", pool: 4, statementTimeout: 120s }
+datasets:
+  sales:
+    source: bench
+    table: \${BENCH_TABLE}
+    timezone: UTC
+    dimensions:
+      region:    { type: string }
+      country:   { type: string }
+      product:   { type: string, column: product_name }
+      category:  { type: string }
+      channel:   { type: string }
+      quantity:  { type: number }
+      returned:  { type: boolean }
+      orderDate: { type: time, column: order_ts, granularity: day }
+    measures:
+      revenue:   { sum: amount }
+      cost:      { sum: cost }
+      units:     { sum: quantity }
+      orders:    { count: "*" }
+      customers: { countDistinct: customer_id }
+      avgPrice:  { avg: unit_price }
+      maxAmount: { max: amount }
+      minAmount: { min: amount }
+      notional:  { sum: "unit_price * quantity" }
+`;
+
+export interface GraphQLResponse {
+  data?: any;
+  errors?: readonly { message: string; extensions?: { code?: string } }[];
+}
+
+export interface BenchGateway {
+  readonly gateway: Gateway;
+  readonly server: RunningServer;
+  /** POSTs a prepared JSON body to /graphql over real HTTP and parses the whole response. */
+  post(body: string): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+/** Starts a gateway for the benchmark table (`schema.table`) on a free loopback port. */
+export async function startBenchGateway(pgUrl: string, table: string): Promise<BenchGateway> {
+  const config = parseConfig(BENCH_CONFIG, { env: { BENCH_PG_URL: pgUrl, BENCH_TABLE: table } });
+  const gateway = await createGateway(config);
+  let server: RunningServer;
+  try {
+    server = await startServer(gateway, { port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+  return {
+    gateway,
+    server,
+    post: (body) => postGraphQL(server.url, body),
+    async close() {
+      await server.close();
+      await gateway.close();
+    },
+  };
+}
+
+export async function postGraphQL(url: string, body: string): Promise<GraphQLResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    body,
+  });
+  return (await response.json()) as GraphQLResponse;
+}
+
+/** The response's data, or an Error listing its GraphQL errors with their codes. */
+export function dataOrThrow(
+  response: { readonly data?: unknown; readonly errors?: readonly { message: string; extensions?: Readonly<Record<string, unknown>> }[] },
+  what: string,
+): any {
+  if (response.errors?.length) {
+    const errors = response.errors.map((e) => `[${String(e.extensions?.code ?? 'no code')}] ${e.message}`).join('; ');
+    throw new Error(`${what}: the gateway answered with errors: ${errors}`);
+  }
+  if (!response.data) throw new Error(`${what}: the gateway answered without data`);
+  return response.data;
+}

@@ -1,0 +1,220 @@
+/**
+ * `npm run bench:query`: the gateway's query overhead against a real PostgreSQL server.
+ *
+ * Seeds (once) 1,000,000 demo sales rows into the `tributary_bench` schema, starts a
+ * gateway over them, and for each benchmark query times the full GraphQL request over HTTP
+ * against a pg.Client running the very SQL and parameters the planner generated for it,
+ * interleaved. Prints a report; exits 0 whether or not the target ratio is met, and
+ * non-zero only when something failed.
+ *
+ * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test),
+ * BENCH_ITERATIONS (30), BENCH_WARMUP (3), BENCH_TRACE_ITERATIONS (30 traced requests,
+ * at most ~15 s per query; 0 skips the trace), BENCH_PROFILE_ITERATIONS (200 hot-loop runs
+ * per component; 0 skips them).
+ */
+import os from 'node:os';
+import pg from 'pg';
+import { compileSql } from '../planner/index.ts';
+import { explainQuery } from '../server/index.ts';
+import { dataOrThrow, startBenchGateway, type BenchGateway } from './benchGateway.ts';
+import { ensureBenchSales } from './benchSalesTable.ts';
+import { describePgPlan } from './describePgPlan.ts';
+import { formatReport, type QueryReport } from './printReport.ts';
+import { profileComponents } from './profileComponents.ts';
+import { redactUrl } from './redactUrl.ts';
+import { runInterleaved } from './runInterleaved.ts';
+import { summarize } from './stats.ts';
+import { traceRequests } from './traceRequests.ts';
+
+const TARGET_RATIO = 1.15;
+const SCHEMA = 'tributary_bench';
+const TABLE = 'sales';
+const ROWS = 1_000_000;
+
+interface BenchQuery {
+  readonly title: string;
+  /** Selects `sales.rows` with `revenue` (checked against the direct result). */
+  readonly document: string;
+}
+
+const QUERIES: readonly BenchQuery[] = [
+  {
+    title: 'revenue, orders, avgPrice by region and month over the whole table',
+    document: `
+query RevenueByRegionAndMonth {
+  sales(cache: BYPASS) {
+    rows { region month: orderDate(granularity: MONTH) revenue orders avgPrice }
+  }
+}`,
+  },
+  {
+    title: 'revenue and orders by region for June 2025 (uses the order_ts index)',
+    document: `
+query RevenueByRegionInJune {
+  sales(cache: BYPASS, where: { orderDate: { gte: "2025-06-01", lt: "2025-07-01" } }) {
+    rows { region revenue orders }
+  }
+}`,
+  },
+];
+
+interface Settings {
+  readonly url: string;
+  readonly iterations: number;
+  readonly warmup: number;
+  readonly traceIterations: number;
+  readonly profileIterations: number;
+}
+
+/** Wall-time budget of the request trace per query; the whole-table query stops early. */
+const TRACE_BUDGET_MS = 15_000;
+
+function readSettings(env: NodeJS.ProcessEnv): Settings {
+  return {
+    url: env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test',
+    iterations: getValidCount(env, 'BENCH_ITERATIONS', 30, 1),
+    warmup: getValidCount(env, 'BENCH_WARMUP', 3, 0),
+    traceIterations: getValidCount(env, 'BENCH_TRACE_ITERATIONS', 30, 0),
+    profileIterations: getValidCount(env, 'BENCH_PROFILE_ITERATIONS', 200, 0),
+  };
+}
+
+function getValidCount(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}; received: ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const settings = readSettings(process.env);
+  const table = await ensureBenchSales({ url: settings.url, schema: SCHEMA, table: TABLE, rows: ROWS, log });
+  const client = new pg.Client({ connectionString: settings.url, options: '-c TimeZone=UTC', application_name: 'tributary-bench-direct' });
+  let bench: BenchGateway | undefined;
+  try {
+    bench = await startBenchGateway(settings.url, `${SCHEMA}.${TABLE}`);
+    await client.connect();
+    const pgSettings = await client.query<{ jit: string; workers: string }>(
+      "select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers",
+    );
+    const reports: QueryReport[] = [];
+    for (const [i, query] of QUERIES.entries()) {
+      log(`query ${i + 1}/${QUERIES.length}: ${query.title}`);
+      reports.push(await measureQuery(bench, client, query, settings));
+    }
+    const { jit, workers } = pgSettings.rows[0]!;
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    console.log(
+      formatReport({
+        server: `PostgreSQL ${table.serverVersion} at ${redactUrl(settings.url)} (jit ${jit}, max_parallel_workers_per_gather ${workers})`,
+        table:
+          `${table.qualified}: ${table.rows.toLocaleString('en-US')} rows, heap ${mb(table.heapBytes)}, ${mb(table.totalBytes)} with indexes ` +
+          `(${table.seeded ? `seeded by this run in ${(table.seedMs / 1000).toFixed(1)} s` : 'existing seed reused'})`,
+        gatewayUrl: `${bench.server.url} in this process; queries pass cache: BYPASS and every timed request is checked to reach Postgres`,
+        method:
+          `${settings.iterations} timed runs per side, interleaved with alternating order, after ${settings.warmup} warm-ups each; ` +
+          `Node ${process.version}, ${os.cpus().length} CPUs shared with Postgres`,
+        targetRatio: TARGET_RATIO,
+        queries: reports,
+      }),
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+    await bench?.close();
+  }
+}
+
+async function measureQuery(bench: BenchGateway, client: pg.Client, query: BenchQuery, settings: Settings): Promise<QueryReport> {
+  const { plans, errors } = await explainQuery(bench.gateway, query.document);
+  if (errors.length > 0) throw new Error(`explain of "${query.title}" failed: ${errors.map((e) => e.message).join('; ')}`);
+  if (plans.length !== 1) throw new Error(`"${query.title}" must compile to exactly one source query; it compiled to ${plans.length}`);
+  const explained = plans[0]!;
+  const dataset = bench.gateway.config.datasets[explained.field]!;
+  // explain prints SQL and params; compileSql of the same plan adds the result column types
+  // the Arrow conversion needs for the overhead profile.
+  const compiled = compileSql(explained.plan, dataset, bench.gateway.sources.get(dataset.source)!.dialect);
+  if (compiled.sql !== explained.sql) throw new Error(`"${query.title}": explain and compileSql disagree on the SQL`);
+  const { sql, params } = explained;
+  const body = JSON.stringify({ query: query.document });
+
+  const runDirect = () => client.query({ text: sql, values: params as unknown[] });
+
+  await checkSameAnswer(bench, client, query, body, sql, params);
+  const sourceCallsBefore = await sourceCalls(bench);
+  const timed = await runInterleaved(
+    { name: 'gateway', run: async () => dataOrThrow(await bench.post(body), query.title).sales.rows.length },
+    { name: 'direct pg', run: async () => (await runDirect()).rows.length },
+    {
+      iterations: settings.iterations,
+      warmup: settings.warmup,
+      onIteration: (done, total) => {
+        if (done % 10 === 0 || done === total) log(`  ${done} / ${total} iterations`);
+      },
+    },
+  );
+  // Every gateway request must have reached Postgres: a cache answering some of them would
+  // make the comparison meaningless.
+  const calls = (await sourceCalls(bench)) - sourceCallsBefore;
+  if (calls !== settings.iterations + settings.warmup) {
+    throw new Error(`expected ${settings.iterations + settings.warmup} source queries from the gateway; it made ${calls} (is a cache answering?)`);
+  }
+  if (timed.rows[0] !== timed.rows[1]) throw new Error(`the gateway returned ${timed.rows[0]} rows, direct pg ${timed.rows[1]}`);
+
+  if (settings.traceIterations > 0) log('  tracing where gateway requests spend their time');
+  const trace =
+    settings.traceIterations > 0
+      ? await traceRequests(bench, body, runDirect, { iterations: settings.traceIterations, budgetMs: TRACE_BUDGET_MS })
+      : null;
+  if (settings.profileIterations > 0) log('  timing the gateway components in hot loops');
+  const profile =
+    settings.profileIterations > 0
+      ? await profileComponents(bench.gateway, query.document, body, compiled, client, settings.profileIterations)
+      : null;
+  return {
+    title: query.title,
+    document: query.document,
+    sql,
+    params,
+    pgPlan: await describePgPlan(client, sql, params),
+    resultRows: timed.rows[0],
+    gateway: summarize(timed.samples[0]),
+    direct: summarize(timed.samples[1]),
+    paired: summarize(timed.samples[0].map((ms, i) => ms - timed.samples[1][i]!)),
+    trace,
+    profile,
+    profileIterations: settings.profileIterations,
+  };
+}
+
+/** Checks that the gateway and the direct query return the same rows and the same total revenue. */
+async function checkSameAnswer(bench: BenchGateway, client: pg.Client, query: BenchQuery, body: string, sql: string, params: readonly unknown[]) {
+  const viaGateway: { revenue: number | null }[] = dataOrThrow(await bench.post(body), query.title).sales.rows;
+  const direct = (await client.query({ text: sql, values: params as unknown[] })).rows as Record<string, unknown>[];
+  const total = (values: unknown[]) => values.reduce<number>((sum, v) => sum + (typeof v === 'number' ? v : 0), 0);
+  const a = total(viaGateway.map((r) => r.revenue));
+  const b = total(direct.map((r) => r['revenue.sum']));
+  if (viaGateway.length !== direct.length || Math.abs(a - b) > 1e-6 * Math.max(1, Math.abs(b))) {
+    throw new Error(`"${query.title}": the gateway answered ${viaGateway.length} rows with revenue ${a}, direct pg ${direct.length} rows with ${b}`);
+  }
+}
+
+async function sourceCalls(bench: BenchGateway): Promise<number> {
+  const metric = await bench.gateway.metrics.sourceQueries.get();
+  return metric.values.reduce((sum, v) => sum + v.value, 0);
+}
+
+main().then(
+  () => {
+    process.exitCode = 0;
+  },
+  (error: unknown) => {
+    console.error(`bench:query failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && error.stack) console.error(error.stack.split('\n').slice(1).join('\n'));
+    process.exitCode = 1;
+  },
+);
