@@ -60,7 +60,7 @@ program
     const { openDemoDatabase } = await import('../demo/openDemoDatabase.ts');
     const dataDir = path.join(ROOT, '.data', 'pg');
     const { db, seeded, ms } = await openDemoDatabase(dataDir, { rows: opts.rows, log: (line) => logger.info(line) });
-    logger.info(seeded ? `demo data seeded in ${(ms / 1000).toFixed(1)} s` : `reusing demo data in ${dataDir}`);
+    if (seeded) logger.info(`demo data ready in ${(ms / 1000).toFixed(1)} s`);
     await db.close();
     const config = await loadOrExit(path.join(ROOT, 'demo', 'tributary.yaml'), { DEMO_DATA_DIR: dataDir });
     await serve(config, opts.port, await readFile(path.join(ROOT, 'demo', 'example.graphql'), 'utf8'));
