@@ -80,3 +80,42 @@ export function dimensionKey(name: string, granularity: Granularity | null): str
 export function assertNever(value: never): never {
   throw new Error(`unexpected variant: ${JSON.stringify(value)}`);
 }
+
+/**
+ * The cacheable unit of a plan: what is grouped, aggregated and filtered at the source.
+ * Having, order, limit and offset are applied to cached rows, except when the source had
+ * to apply them itself (`pushdown`, for top-N over very many groups): such a core answers
+ * only plans with the same pushdown.
+ */
+export interface CorePlan {
+  readonly kind: 'core';
+  readonly dataset: string;
+  readonly dimensions: readonly PlanDimension[];
+  readonly measures: readonly LeafMeasure[];
+  readonly filter: Filter | null;
+  readonly security: readonly Filter[];
+  readonly pushdown: Pushdown | null;
+}
+
+/** The post-aggregation steps a pushed-down core had the source apply. */
+export interface Pushdown {
+  readonly having: Filter | null;
+  readonly order: readonly OrderKey[];
+  readonly limit: number | null;
+  readonly offset: number;
+}
+
+/** The core of a plan, with or without its post-aggregation steps pushed to the source. */
+export function coreOf(plan: AggregatePlan, pushdown: boolean): CorePlan {
+  return Object.freeze({
+    kind: 'core',
+    dataset: plan.dataset,
+    dimensions: plan.dimensions,
+    measures: plan.measures,
+    filter: plan.filter,
+    security: plan.security,
+    pushdown: pushdown
+      ? Object.freeze({ having: plan.having, order: plan.order, limit: plan.limit, offset: plan.offset })
+      : null,
+  });
+}

@@ -1,6 +1,6 @@
 /** The planner: GraphQL-free requests → normalized LogicalPlans → SQL per dialect. */
-export type { AggregatePlan, Filter, LeafMeasure, OrderKey, PlanDimension, Scalar, LeafFunction, CompareOp } from './LogicalPlan.ts';
-export { assertNever, dimensionKey, leafKey } from './LogicalPlan.ts';
+export type { AggregatePlan, CorePlan, Pushdown, Filter, LeafMeasure, OrderKey, PlanDimension, Scalar, LeafFunction, CompareOp } from './LogicalPlan.ts';
+export { assertNever, coreOf, dimensionKey, leafKey } from './LogicalPlan.ts';
 export type { DatasetRequest } from './DatasetRequest.ts';
 export { buildPlan, type QueryPlans } from './buildPlan.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
