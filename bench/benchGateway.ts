@@ -1,10 +1,11 @@
+import type { Plugin } from 'graphql-yoga';
 import { parseConfig } from '../schema/index.ts';
 import { createGateway, startServer, type Gateway, type RunningServer } from '../server/index.ts';
 
 /**
  * The dataset of demo/tributary.yaml, pointed at the benchmark's table on the real server.
- * There is no result cache in the config format yet; the benchmark's queries also pass
- * `cache: BYPASS`, so every timed request reaches Postgres even once a cache exists.
+ * The result cache is on unless the caller turns it off; bench:query's queries pass
+ * `cache: BYPASS`, so every one of its timed requests reaches Postgres either way.
  */
 const BENCH_CONFIG = `
 server: { port: 0, graphiql: false, defaultLimit: 1000, maxLimit: 50000 }
@@ -49,13 +50,23 @@ export interface BenchGateway {
   close(): Promise<void>;
 }
 
+export interface BenchGatewayOptions {
+  /** Tributary's result cache (`cache.enabled`); default true. */
+  readonly cacheEnabled?: boolean;
+  /** `cache.maxCoreRows`; unset keeps the product's default. */
+  readonly maxCoreRows?: number;
+  /** Extra Yoga plugins for the server, such as a response cache. */
+  readonly plugins?: readonly Plugin[];
+}
+
 /** Starts a gateway for the benchmark table (`schema.table`) on a free loopback port. */
-export async function startBenchGateway(pgUrl: string, table: string): Promise<BenchGateway> {
-  const config = parseConfig(BENCH_CONFIG, { env: { BENCH_PG_URL: pgUrl, BENCH_TABLE: table } });
+export async function startBenchGateway(pgUrl: string, table: string, options: BenchGatewayOptions = {}): Promise<BenchGateway> {
+  const cache = { enabled: options.cacheEnabled ?? true, ...(options.maxCoreRows === undefined ? {} : { maxCoreRows: options.maxCoreRows }) };
+  const config = parseConfig(`cache: ${JSON.stringify(cache)}\n${BENCH_CONFIG}`, { env: { BENCH_PG_URL: pgUrl, BENCH_TABLE: table } });
   const gateway = await createGateway(config);
   let server: RunningServer;
   try {
-    server = await startServer(gateway, { port: 0, host: '127.0.0.1' });
+    server = await startServer(gateway, { port: 0, host: '127.0.0.1', plugins: options.plugins });
   } catch (error) {
     await gateway.close();
     throw error;

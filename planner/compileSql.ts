@@ -111,8 +111,12 @@ function measureValueSql(measure: string, dataset: DatasetConfig, q: (s: string)
 }
 
 function orderSql(o: OrderKey, dataset: DatasetConfig, q: (s: string) => string): string {
-  const expr = o.target === 'measure' ? measureValueSql(o.field, dataset, q) : q(o.field);
-  return `${expr} ${o.direction} nulls last`;
+  if (o.target === 'measure') return `${measureValueSql(o.field, dataset, q)} ${o.direction} nulls last`;
+  // Text sorts by code point (collation "C") whatever the server's locale, so rows sorted
+  // here and rows the cache sorts in JavaScript come out in the same order.
+  const name = o.field.split('.')[0]!;
+  const collate = dataset.dimensions[name]?.type === 'string' ? ' collate "C"' : '';
+  return `${q(o.field)}${collate} ${o.direction} nulls last`;
 }
 
 type Bind = (value: unknown, type?: keyof typeof PARAM_TYPE, array?: boolean) => string;

@@ -10,3 +10,4 @@ export { postgresDialect, type SqlDialect } from './SqlDialect.ts';
 export { printPlan, printFilter } from './printPlan.ts';
 export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
 export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';
+export { truncateWall } from './time/truncateWall.ts';

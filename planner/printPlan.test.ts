@@ -1,5 +1,6 @@
 /** Printed plans and SQL for a kitchen-sink query: the reviewable record of what the planner emits. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { compileSql } from './index.ts';
 import { parseConfig } from '../schema/index.ts';
 import { createGateway, explainQuery, printExplained, type Gateway } from '../server/index.ts';
 import { PLANNER_TEST_CONFIG } from './plannerTestConfig.ts';
@@ -41,6 +42,13 @@ it('prints the kitchen-sink plan and SQL', async () => {
   const { plans, errors } = await explainQuery(gateway, KITCHEN_SINK, { since: '2024-01-01' });
   expect(errors).toEqual([]);
   expect(plans.map(printExplained).join('\n\n')).toMatchSnapshot();
+});
+
+it('prints the SQL with every step pushed down (cache: BYPASS, or limit pushdown)', async () => {
+  const { plans } = await explainQuery(gateway, KITCHEN_SINK, { since: '2024-01-01' });
+  const dataset = gateway.config.datasets.sales!;
+  const compiled = plans.map((p) => compileSql(p.plan, dataset));
+  expect(compiled.map((c) => `${c.sql}\nparams: ${JSON.stringify(c.params)}`).join('\n\n')).toMatchSnapshot();
 });
 
 it('plans are frozen plain data', async () => {

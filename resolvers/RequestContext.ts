@@ -5,4 +5,6 @@ export interface RequestContext {
   readonly gateway: Gateway;
   /** Aborts when the client goes away; source queries are cancelled with it. */
   readonly signal?: AbortSignal;
+  /** The request's Authorization header, for admin mutations. */
+  readonly authorization?: string;
 }

@@ -24,7 +24,8 @@ export function datasetResolvers(dataset: DatasetConfig): Resolvers {
     Query: {
       [dataset.name]: async (_: unknown, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo) => {
         const request = collectSelection(dataset, args, info);
-        const answer = await ctx.gateway.answer(request, { signal: ctx.signal, cacheMode: String(args.cache ?? 'DEFAULT') });
+        const cacheMode = (args.cache ?? 'DEFAULT') as 'DEFAULT' | 'BYPASS' | 'REFRESH';
+        const answer = await ctx.gateway.answer(request, { signal: ctx.signal, cacheMode });
         const rows: Calculable[] = answer.rows ? tableToRows(answer.rows.table, answer.rows.plan, dataset) : [];
         const totals: Calculable = answer.totals ? (tableToRows(answer.totals.table, answer.totals.plan, dataset)[0] ?? {}) : {};
         for (const row of rows) row[CALCS] = answer.calcs;

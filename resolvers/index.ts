@@ -1,5 +1,6 @@
 /** GraphQL resolvers: selections → DatasetRequests → gateway → rows. */
 import type { Config } from '../schema/index.ts';
+import { adminResolvers } from './adminResolvers.ts';
 import { datasetResolvers } from './datasetResolvers.ts';
 import { datasetsInfo } from './datasetsInfo.ts';
 
@@ -9,7 +10,7 @@ export { tableToRows, type ResultRow } from './tableToRows.ts';
 
 export function buildResolvers(config: Config): Record<string, Record<string, unknown>> {
   const info = datasetsInfo(config);
-  const resolvers: Record<string, Record<string, unknown>> = { Query: { _datasets: () => info } };
+  const resolvers: Record<string, Record<string, unknown>> = { Query: { _datasets: () => info }, ...adminResolvers(config) };
   for (const dataset of Object.values(config.datasets)) {
     for (const [type, fields] of Object.entries(datasetResolvers(dataset))) {
       resolvers[type] = { ...resolvers[type], ...fields };

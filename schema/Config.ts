@@ -11,6 +11,7 @@ export const AGGREGATIONS: readonly Aggregation[] = ['sum', 'count', 'countDisti
 /** The validated configuration. Everything here is plain, frozen data. */
 export interface Config {
   readonly server: ServerConfig;
+  readonly cache: CacheConfig;
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
   /** Folder of the config file; relative paths (dataDir, files) resolve against it. */
@@ -26,6 +27,24 @@ export interface ServerConfig {
   readonly maxInList: number;
   /** Deepest AND/OR/NOT nesting accepted in `where` and `having`. */
   readonly maxFilterDepth: number;
+  /** Bearer token for admin mutations; undefined disables them. */
+  readonly adminToken?: string;
+}
+
+export interface CacheConfig {
+  readonly enabled: boolean;
+  readonly maxBytes: number;
+  readonly ttlMs: number;
+  /** Top-N plans whose core is estimated above this many groups push order/limit down. */
+  readonly maxCoreRows: number;
+}
+
+/** Per-dataset cache settings; ttlMs falls back to the global cache ttl. */
+export interface DatasetCacheConfig {
+  readonly ttlMs: number;
+  /** SQL whose single value changes when the data does; polled every refreshEveryMs. */
+  readonly refreshKey: string | null;
+  readonly refreshEveryMs: number;
 }
 
 export type SourceConfig = PostgresSourceConfig | PGliteSourceConfig;
@@ -72,4 +91,5 @@ export interface DatasetConfig {
   readonly timezone: string;
   readonly dimensions: Readonly<Record<string, DimensionConfig>>;
   readonly measures: Readonly<Record<string, MeasureConfig>>;
+  readonly cache: DatasetCacheConfig;
 }

@@ -75,6 +75,10 @@ type Query {
 ${fields.join('\n')}
   "Every dataset, fusion and stream this gateway serves."
   _datasets: [DatasetInfo!]!
+}
+type Mutation {
+  "Drops cached results of a dataset (of every dataset without the argument); returns how many. Needs Authorization: Bearer <server.adminToken>."
+  invalidate(dataset: String): Int!
 }`;
 }
 

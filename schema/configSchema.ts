@@ -13,6 +13,18 @@ const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a durat
 const positiveInt = z.coerce.number('expected a number').int('expected a whole number').positive('expected a number above 0');
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], 'expected true or false');
 
+/** `256mb`, `1gb`, `500kb` or a plain number of bytes. */
+const byteSize = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, 'expected a size such as 512mb or 2gb')
+    .transform((text) => {
+      const [, n, unit] = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)$/i.exec(text)!;
+      return Math.round(Number(n) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit!.toLowerCase() as 'b']!);
+    }),
+], 'expected a size such as 512mb or 2gb');
+
 const serverSchema = z.strictObject({
   port: z.coerce.number('expected a port number').int('expected a whole port number').min(0, 'expected a port 0-65535').max(65535, 'expected a port 0-65535').default(4000),
   graphiql: bool.default(true),
@@ -20,6 +32,22 @@ const serverSchema = z.strictObject({
   maxLimit: positiveInt.default(50_000),
   maxInList: positiveInt.default(10_000),
   maxFilterDepth: positiveInt.default(16),
+  /** Bearer token for admin mutations (invalidate); unset disables them. */
+  adminToken: z.string().optional(),
+});
+
+const cacheSchema = z.strictObject({
+  enabled: bool.default(true),
+  maxBytes: byteSize.default(256 * 1024 ** 2),
+  ttl: duration.default('10m'),
+  /** Top-N queries whose core the source estimates above this many groups push order and limit down. */
+  maxCoreRows: positiveInt.default(50_000),
+});
+
+const datasetCacheSchema = z.strictObject({
+  ttl: duration.optional(),
+  refreshKey: z.string().min(1).optional(),
+  refreshEvery: duration.default('30s'),
 });
 
 const postgresSchema = z.strictObject({
@@ -68,6 +96,7 @@ const datasetSchema = z
     timezone: z.string().default('UTC'),
     dimensions: z.record(name('a dimension name'), dimensionSchema).default({}),
     measures: z.record(name('a measure name'), measureSchema).default({}),
+    cache: datasetCacheSchema.optional(),
   })
   .refine((d) => (d.table === undefined) !== (d.sql === undefined), {
     message: 'expected exactly one of table: or sql:',
@@ -75,6 +104,7 @@ const datasetSchema = z
 
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
+  cache: cacheSchema.default(cacheSchema.parse({})),
   sources: z.record(name('a source name'), sourceSchema),
   datasets: z.record(name('a dataset name'), datasetSchema),
 });

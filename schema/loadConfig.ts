@@ -128,10 +128,21 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
       timezone: d.timezone,
       dimensions: Object.freeze(dimensions),
       measures: Object.freeze(measures),
+      cache: Object.freeze({
+        ttlMs: parseDuration(d.cache?.ttl ?? raw.cache.ttl) ?? 600_000,
+        refreshKey: d.cache?.refreshKey ?? null,
+        refreshEveryMs: parseDuration(d.cache?.refreshEvery ?? '30s') ?? 30_000,
+      }),
     });
   }
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return Object.freeze({ server: Object.freeze({ ...raw.server }), sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
+  const cache = Object.freeze({
+    enabled: raw.cache.enabled,
+    maxBytes: raw.cache.maxBytes,
+    ttlMs: parseDuration(raw.cache.ttl) ?? 600_000,
+    maxCoreRows: raw.cache.maxCoreRows,
+  });
+  return Object.freeze({ server: Object.freeze({ ...raw.server }), cache, sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
 }
 
 /** Field names the generated row and filter types use themselves. */

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { TributaryError } from '../errors/index.ts';
 import { logger } from './logger.ts';
 import type { Gateway } from './gateway.ts';
@@ -20,6 +20,8 @@ export interface ServerOptions {
   readonly host?: string;
   /** Query preloaded in GraphiQL. */
   readonly exampleQuery?: string;
+  /** Extra Yoga plugins, run after the gateway's own (benchmarks add a response cache this way). */
+  readonly plugins?: readonly Plugin[];
 }
 
 /**
@@ -45,8 +47,8 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
       },
     },
     logging: false,
-    context: ({ request }) => ({ gateway, signal: request.signal }),
-    plugins: [useErrorCodes()],
+    context: ({ request }) => ({ gateway, signal: request.signal, authorization: request.headers.get('authorization') ?? undefined }),
+    plugins: [useErrorCodes(), ...(options.plugins ?? [])],
   });
 
   const server = createHttpServer((req, res) => {

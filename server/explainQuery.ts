@@ -1,12 +1,16 @@
 import { execute, parse, validate, type GraphQLError } from 'graphql';
-import { buildPlan, compileSql, planKey, printPlan, type AggregatePlan } from '../planner/index.ts';
+import { planOfCore, type CacheDecision } from '../cache/index.ts';
+import { buildPlan, coreOf, compileSql, planKey, printPlan, type AggregatePlan } from '../planner/index.ts';
 import type { Gateway } from './gateway.ts';
 
 export interface ExplainedPlan {
   readonly field: string;
   readonly role: 'rows' | 'totals';
   readonly plan: AggregatePlan;
+  /** Key of the whole plan. */
   readonly key: string;
+  /** Key of the cached core that answers it (the cache key). */
+  readonly coreKey: string;
   readonly sql: string;
   readonly params: readonly unknown[];
   readonly cache: string;
@@ -27,11 +31,16 @@ export async function explainQuery(
     answer: async (request) => {
       const dataset = gateway.config.datasets[request.dataset]!;
       const built = buildPlan(dataset, request, gateway.config.server);
-      const dialect = gateway.sources.get(dataset.source)!.dialect;
+      const source = gateway.sources.get(dataset.source)!;
+      const estimate = (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect));
       for (const [role, plan] of [['rows', built.rows], ['totals', built.totals]] as const) {
         if (!plan) continue;
-        const { sql, params } = compileSql(plan, dataset, dialect);
-        plans.push({ field: request.dataset, role, plan, key: planKey(plan), sql, params, cache: 'none: no result cache in this build; every plan goes to its source' });
+        const decision = await gateway.cache.decide(plan, dataset, { estimate });
+        // The SQL a miss would run: the core, or the whole plan when pushed down.
+        const fetched = decision.pushdown?.pushdown ? plan : planOfCore(coreOf(plan, false));
+        const { sql, params } = compileSql(decision.outcome === 'BYPASS' ? plan : fetched, dataset, source.dialect);
+        const coreKey = planKey(coreOf(plan, decision.pushdown?.pushdown ?? false));
+        plans.push({ field: request.dataset, role, plan, key: planKey(plan), coreKey, sql, params, cache: printDecision(decision) });
       }
       return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0 } };
     },
@@ -48,12 +57,24 @@ export async function explainQuery(
   return { plans, errors: result.errors ?? [] };
 }
 
+function printDecision(d: CacheDecision): string {
+  const lines = [
+    d.outcome === 'HIT' ? `HIT: answered by its own cached core ${d.entryKey!.slice(0, 12)}`
+    : d.outcome === 'DERIVED' ? `DERIVED: computed from cached core ${d.entryKey!.slice(0, 12)}`
+    : d.outcome === 'BYPASS' ? 'BYPASS: the cache is disabled'
+    : `MISS: goes to the source; ${d.pushdown?.reason ?? 'fetching the core'}`,
+  ];
+  for (const r of d.rejected) lines.push(`  rejected ${r.key.slice(0, 12)}: ${r.reason}`);
+  return lines.join('\n');
+}
+
 /** The text `tributary explain` prints for one plan. */
 export function printExplained(p: ExplainedPlan): string {
   return [
     `# ${p.field} ${p.role}`,
     printPlan(p.plan),
     `key: ${p.key}`,
+    `core key: ${p.coreKey}`,
     `cache: ${p.cache}`,
     'sql:',
     p.sql.replace(/^/gm, '  '),

@@ -2,11 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Table } from 'apache-arrow';
 import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
+import { PlanCache, RefreshKeyWatcher, type CacheMode, type CacheOutcome } from '../cache/index.ts';
 import { ConfigErrors, TributaryError } from '../errors/index.ts';
 import { buildPlan, compileSql, type AggregatePlan, type DatasetRequest, type Expression } from '../planner/index.ts';
 import { buildResolvers } from '../resolvers/index.ts';
 import { buildTypeDefs, type Config } from '../schema/index.ts';
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
+import { logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface SourceCall {
@@ -26,12 +28,12 @@ export interface DatasetAnswer {
   readonly rows: PlanResult | null;
   readonly totals: PlanResult | null;
   readonly calcs: ReadonlyMap<string, Expression>;
-  readonly meta: { readonly cache: 'HIT' | 'DERIVED' | 'MISS' | 'BYPASS'; readonly sources: readonly SourceCall[]; readonly ageMs: number };
+  readonly meta: { readonly cache: CacheOutcome; readonly sources: readonly SourceCall[]; readonly ageMs: number };
 }
 
 export interface AnswerOptions {
   readonly signal?: AbortSignal;
-  readonly cacheMode?: string;
+  readonly cacheMode?: CacheMode;
 }
 
 export interface Gateway {
@@ -39,6 +41,7 @@ export interface Gateway {
   readonly schema: GraphQLSchema;
   readonly sources: ReadonlyMap<string, Source>;
   readonly metrics: Metrics;
+  readonly cache: PlanCache;
   answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
   close(): Promise<void>;
 }
@@ -58,43 +61,92 @@ export async function createGateway(config: Config, options: { check?: boolean }
     }
   }
   const schema = makeExecutableSchema({ typeDefs: buildTypeDefs(config), resolvers: buildResolvers(config) });
+  const cache = new PlanCache(config.cache);
+  metrics.observeCache(cache.store);
+  const watchers = Object.values(config.datasets)
+    .filter((d) => d.cache.refreshKey && config.cache.enabled)
+    .map(
+      (d) =>
+        new RefreshKeyWatcher(
+          d,
+          sources.get(d.source)!,
+          (name) => logger.info({ dataset: name, dropped: cache.invalidate(name) }, 'refreshKey changed: cache entries dropped'),
+          (error) => logger.warn({ dataset: d.name, err: error }, 'refreshKey poll failed'),
+        ),
+    );
   const gateway: Gateway = {
     config,
     schema,
     sources,
     metrics,
+    cache,
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
-    close: async () => void (await Promise.all([...sources.values()].map((s) => s.close()))),
+    close: async () => {
+      for (const w of watchers) w.stop();
+      await Promise.all([...sources.values()].map((s) => s.close()));
+    },
   };
   return gateway;
 }
 
 /**
- * The whole read path: request → plan → SQL → source → Arrow. Rows and totals are
- * separate plans and run in parallel.
+ * The whole read path: request → plan → cache → source → Arrow. Rows and totals are
+ * separate plans; each is answered by the cache or, on a miss, by the source.
  */
 async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const dataset = gateway.config.datasets[request.dataset]!;
   const plans = buildPlan(dataset, request, gateway.config.server);
   const source = gateway.sources.get(dataset.source)!;
   const calls: SourceCall[] = [];
-
-  const run = async (plan: AggregatePlan): Promise<PlanResult> => {
-    const query = compileSql(plan, dataset, source.dialect);
-    const started = performance.now();
-    gateway.metrics.sourceQueries.inc({ source: source.name, dataset: dataset.name });
-    try {
-      const table = await source.execute(query, { signal: options.signal });
-      const ms = performance.now() - started;
-      gateway.metrics.sourceSeconds.observe({ source: source.name }, ms / 1000);
-      calls.push({ source: source.name, sql: query.sql, ms, rows: table.numRows });
-      return { plan, table };
-    } catch (error) {
-      gateway.metrics.sourceErrors.inc({ source: source.name, code: error instanceof TributaryError ? error.code : 'INTERNAL' });
-      throw error;
-    }
+  const io = {
+    fetch: (plan: AggregatePlan, signal: AbortSignal) => fetchAtSource(gateway, source, dataset.name, plan, signal, calls),
+    estimate: (plan: AggregatePlan) => source.estimateRows(compileSql(plan, dataset, source.dialect)),
+  };
+  const run = async (plan: AggregatePlan) => {
+    const cached = await gateway.cache.answer(plan, dataset, options.cacheMode ?? 'DEFAULT', io, options.signal);
+    gateway.metrics.cacheRequests.inc({ outcome: cached.outcome });
+    return cached;
   };
 
   const [rows, totals] = await Promise.all([plans.rows && run(plans.rows), plans.totals && run(plans.totals)]);
-  return { rows, totals, calcs: plans.calcs, meta: { cache: 'BYPASS', sources: calls, ageMs: 0 } };
+  const answered = [rows, totals].filter((a) => a !== null);
+  return {
+    rows: rows && { plan: plans.rows!, table: rows.table },
+    totals: totals && { plan: plans.totals!, table: totals.table },
+    calcs: plans.calcs,
+    meta: {
+      cache: summarizeOutcomes(answered.map((a) => a.outcome)),
+      sources: calls,
+      ageMs: Math.max(0, ...answered.map((a) => a.ageMs)),
+    },
+  };
+}
+
+/** One outcome for the whole answer: the one that touched the source most. */
+function summarizeOutcomes(outcomes: readonly CacheOutcome[]): CacheOutcome {
+  for (const o of ['BYPASS', 'MISS', 'DERIVED', 'HIT'] as const) if (outcomes.includes(o)) return o;
+  return 'HIT';
+}
+
+async function fetchAtSource(
+  gateway: Gateway,
+  source: Source,
+  datasetName: string,
+  plan: AggregatePlan,
+  signal: AbortSignal,
+  calls: SourceCall[],
+): Promise<Table> {
+  const query = compileSql(plan, gateway.config.datasets[datasetName]!, source.dialect);
+  const started = performance.now();
+  gateway.metrics.sourceQueries.inc({ source: source.name, dataset: datasetName });
+  try {
+    const table = await source.execute(query, { signal });
+    const ms = performance.now() - started;
+    gateway.metrics.sourceSeconds.observe({ source: source.name }, ms / 1000);
+    calls.push({ source: source.name, sql: query.sql, ms, rows: table.numRows });
+    return table;
+  } catch (error) {
+    gateway.metrics.sourceErrors.inc({ source: source.name, code: error instanceof TributaryError ? error.code : 'INTERNAL' });
+    throw error;
+  }
 }

@@ -1,11 +1,38 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The gateway's Prometheus metrics, on a registry of its own (several gateways can share a process). */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_process_' });
+  let cache: { readonly bytes: number; readonly entries: number } = { bytes: 0, entries: 0 };
+  new Gauge({
+    name: 'tributary_cache_bytes',
+    help: 'Bytes of Arrow data held by the result cache.',
+    registers: [registry],
+    collect() {
+      this.set(cache.bytes);
+    },
+  });
+  new Gauge({
+    name: 'tributary_cache_entries',
+    help: 'Entries in the result cache.',
+    registers: [registry],
+    collect() {
+      this.set(cache.entries);
+    },
+  });
   return {
     registry,
+    cacheRequests: new Counter({
+      name: 'tributary_cache_requests_total',
+      help: 'Plans answered, by how the cache answered them (HIT, DERIVED, MISS, BYPASS).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    /** Reads the cache's size at scrape time. */
+    observeCache(store: { readonly bytes: number; readonly entries: number }) {
+      cache = store;
+    },
     sourceQueries: new Counter({
       name: 'tributary_source_queries_total',
       help: 'Queries sent to sources, by source and dataset.',

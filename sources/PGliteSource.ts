@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Table } from 'apache-arrow';
 import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
 import type { PGliteSourceConfig } from '../schema/index.ts';
+import { explainSql, planRowsOf } from './estimateRows.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
 import type { Source } from './Source.ts';
 import { sourceError } from './sourceErrors.ts';
@@ -34,6 +35,15 @@ export class PGliteSource implements Source {
       return rowsToArrow(query.columns, result.rows);
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: options.signal?.aborted ?? false });
+    }
+  }
+
+  async estimateRows(query: CompiledQuery): Promise<number | null> {
+    try {
+      const result = await (await this.db).query<unknown[]>(explainSql(query), query.params as unknown[], { rowMode: 'array' });
+      return planRowsOf(result.rows[0]?.[0]);
+    } catch {
+      return null; // an estimate is advice; the query itself reports real errors
     }
   }
 

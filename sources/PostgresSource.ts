@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Table } from 'apache-arrow';
 import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
 import type { PostgresSourceConfig } from '../schema/index.ts';
+import { explainSql, planRowsOf } from './estimateRows.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
 import type { Source } from './Source.ts';
 import { sourceError } from './sourceErrors.ts';
@@ -62,6 +63,15 @@ export class PostgresSource implements Source {
       await this.pool.query('select pg_cancel_backend($1)', [pid]);
     } catch {
       // The query ends on its own at statement_timeout if the cancel cannot be sent.
+    }
+  }
+
+  async estimateRows(query: CompiledQuery): Promise<number | null> {
+    try {
+      const result = await this.pool.query<unknown[]>({ text: explainSql(query), values: query.params as unknown[], rowMode: 'array' });
+      return planRowsOf(result.rows[0]?.[0]);
+    } catch {
+      return null; // an estimate is advice; the query itself reports real errors
     }
   }
 

@@ -12,6 +12,11 @@ export interface Source {
   readonly dialect: SqlDialect;
   /** Runs a compiled query. Aborting `signal` cancels the query at the source. */
   execute(query: CompiledQuery, options?: { readonly signal?: AbortSignal }): Promise<Table>;
+  /**
+   * The source planner's estimate of how many rows a query returns (for a grouped core:
+   * how many groups), or null when it cannot say. Runs nothing but the planner.
+   */
+  estimateRows(query: CompiledQuery): Promise<number | null>;
   /** Column names of a relation (`"public"."sales"` or `(select ...)`), for config checks. */
   columnsOf(fromSql: string): Promise<readonly string[]>;
   /** Resolves when the source answers a trivial query. */

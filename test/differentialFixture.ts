@@ -34,6 +34,9 @@ export async function createDiffTable(client: pg.Client): Promise<void> {
 
 export const DIFF_CONFIG = (url: string) => `
 server: { defaultLimit: 1000, maxLimit: 50000 }
+# The result cache is off: this suite checks the SQL the planner pushes down.
+# test/cacheSessions.test.ts checks answers computed from the cache.
+cache: { enabled: false }
 sources:
   warehouse: { kind: postgres, url: "${url}" }
 datasets:

@@ -1,0 +1,89 @@
+import { assertNever, type CompareOp, type Filter, type Scalar } from '../../planner/index.ts';
+import type { CodedColumn } from './columns.ts';
+import { compareScalars } from './compareScalars.ts';
+
+/** SQL truth values, one byte per row. */
+export const FALSE = 0;
+export const TRUE = 1;
+export const UNKNOWN = 2;
+
+type Atom = Extract<Filter, { field: string }>;
+
+/**
+ * Evaluates a filter over `n` rows in SQL's three-valued logic, as the WHERE clause
+ * compileSql emits would: a comparison with null is unknown, NOT unknown is unknown,
+ * AND/OR as in SQL; the caller keeps rows that are TRUE. Atoms are decided once per
+ * distinct value of their column, then spread over the rows by code.
+ * Values must already be in the column's terms (time: wall-clock ms, see timeValuesToWall).
+ */
+export function evaluateFilter(f: Filter, columnOf: (field: string) => CodedColumn, n: number): Uint8Array {
+  switch (f.kind) {
+    case 'const':
+      return new Uint8Array(n).fill(f.value ? TRUE : FALSE);
+    case 'and':
+    case 'or': {
+      const absorbing = f.kind === 'and' ? FALSE : TRUE;
+      const out = new Uint8Array(n).fill(f.kind === 'and' ? TRUE : FALSE);
+      for (const arg of f.args) {
+        const truth = evaluateFilter(arg, columnOf, n);
+        for (let i = 0; i < n; i++) {
+          const t = truth[i]!;
+          if (t === absorbing) out[i] = absorbing;
+          else if (t === UNKNOWN && out[i] !== absorbing) out[i] = UNKNOWN;
+        }
+      }
+      return out;
+    }
+    case 'not': {
+      const out = evaluateFilter(f.arg, columnOf, n);
+      for (let i = 0; i < n; i++) if (out[i] !== UNKNOWN) out[i] = 1 - out[i]!;
+      return out;
+    }
+    case 'compare':
+    case 'in':
+    case 'match':
+    case 'isNull': {
+      const column = columnOf(f.field);
+      const byCode = Uint8Array.from(column.values, (v) => atomTruth(f, v));
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = byCode[column.codes[i]!]!;
+      return out;
+    }
+    default:
+      return assertNever(f);
+  }
+}
+
+function atomTruth(f: Atom, v: Scalar | null): number {
+  if (f.kind === 'isNull') return (v === null) === f.isNull ? TRUE : FALSE;
+  if (v === null) return UNKNOWN;
+  switch (f.kind) {
+    case 'compare':
+      return compareHolds(f.op, compareScalars(v, f.value)) ? TRUE : FALSE;
+    case 'in':
+      return f.values.some((w) => compareScalars(v, w) === 0) !== f.negated ? TRUE : FALSE;
+    case 'match': // strpos(v, x) > 0 and starts_with(v, x)
+      return (f.op === 'contains' ? String(v).includes(f.value) : String(v).startsWith(f.value)) ? TRUE : FALSE;
+    default:
+      return assertNever(f);
+  }
+}
+
+function compareHolds(op: CompareOp, sign: number): boolean {
+  switch (op) {
+    case 'eq':
+      return sign === 0;
+    case 'ne':
+      return sign !== 0;
+    case 'gt':
+      return sign > 0;
+    case 'gte':
+      return sign >= 0;
+    case 'lt':
+      return sign < 0;
+    case 'lte':
+      return sign <= 0;
+    default:
+      return assertNever(op);
+  }
+}
