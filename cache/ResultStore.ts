@@ -48,11 +48,14 @@ export class ResultStore {
     return keys.length;
   }
 
+  /** Bytes of live entries (expired ones are dropped first). */
   get bytes(): number {
+    this.lru.purgeStale();
     return this.lru.calculatedSize;
   }
 
   get entries(): number {
+    this.lru.purgeStale();
     return this.lru.size;
   }
 }
