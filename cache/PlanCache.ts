@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import { coreOf, planKey, type AggregatePlan, type CorePlan } from '../planner/index.ts';
 import type { CacheConfig, DatasetConfig } from '../schema/index.ts';
-import { tableBytes, type CacheEntry } from './CacheEntry.ts';
+import { MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, type CacheEntry } from './CacheEntry.ts';
 import { chooseCandidate, deriveTable } from './derive/index.ts';
 import { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 import { ResultStore } from './ResultStore.ts';
@@ -59,19 +59,32 @@ export class PlanCache {
       const table = await io.fetch(plan, signal ?? new AbortController().signal);
       return { table, outcome: 'BYPASS', entryKey: null, ageMs: 0 };
     }
-    const { core, key } = await this.coreFor(plan, io);
+    const decision = decidePushdown(plan, await this.estimateCore(plan, io), this.config.maxCoreRows);
+    const core = coreOf(plan, false);
+    // A pushed-down answer depends on the plan's order and limit, so its flight does too.
+    const flightKey = planKey(coreOf(plan, decision.pushdown));
     const { promise } = this.flights.run(
-      key,
+      flightKey,
       async (flightSignal) => {
-        const table = await io.fetch(planOfCore(core), flightSignal);
-        const entry: CacheEntry = { key, core, table, bytes: tableBytes(table), createdAt: Date.now() };
-        this.store.set(entry, dataset.cache.ttlMs);
-        return entry;
+        if (!decision.pushdown) return this.store_(core, await io.fetch(planOfCore(core), flightSignal), dataset);
+        // Estimates of grouped rows are often far too high (Postgres sizes a time bucket
+        // by the distinct timestamps under it), so probe: a core that fits is stored whole.
+        const max = this.config.maxCoreRows;
+        const probe = await io.fetch({ ...planOfCore(core), limit: max + 1 }, flightSignal);
+        if (probe.numRows <= max) return this.store_(core, probe, dataset);
+        const pushed = coreOf(plan, true);
+        return this.store_(pushed, await io.fetch(planOfCore(pushed), flightSignal), dataset);
       },
       signal,
     );
     const entry = await promise;
-    return { table: finish(plan, entry, dataset), outcome: 'MISS', entryKey: key, ageMs: Date.now() - entry.createdAt };
+    return { table: finish(plan, entry, dataset), outcome: 'MISS', entryKey: entry.key, ageMs: Date.now() - entry.createdAt };
+  }
+
+  private store_(core: CorePlan, table: Table, dataset: DatasetConfig): CacheEntry {
+    const entry: CacheEntry = { key: planKey(core), core, table, bytes: tableBytes(table), createdAt: Date.now(), derived: new Map() };
+    this.store.set(entry, dataset.cache.ttlMs);
+    return entry;
   }
 
   /** The decision `answer` would take now in DEFAULT mode, without running anything at the source but an estimate. */
@@ -97,12 +110,6 @@ export class PlanCache {
     const { chosen, rejected } = chooseCandidate(plan, candidates, dataset);
     const entry = chosen ? entries.find((e) => e.key === chosen.key) : undefined;
     return { entry, outcome: 'DERIVED' as const, rejected };
-  }
-
-  private async coreFor(plan: AggregatePlan, io: Pick<SourceAccess, 'estimate'>): Promise<{ core: CorePlan; key: string }> {
-    const decision = decidePushdown(plan, await this.estimateCore(plan, io), this.config.maxCoreRows);
-    const core = coreOf(plan, decision.pushdown);
-    return { core, key: planKey(core) };
   }
 
   /** The source's estimate of the core's size, asked once per core; only top-N plans need it. */
@@ -138,5 +145,15 @@ export function planOfCore(core: CorePlan): AggregatePlan {
 
 /** A pushed-down core is already the answer; any other is post-processed for the plan. */
 function finish(plan: AggregatePlan, entry: CacheEntry, dataset: DatasetConfig): Table {
-  return entry.core.pushdown ? entry.table : deriveTable(plan, entry.core, entry.table, dataset);
+  if (entry.core.pushdown) return entry.table;
+  const key = planKey(plan);
+  let table = entry.derived.get(key);
+  if (!table) {
+    table = deriveTable(plan, entry.core, entry.table, dataset);
+    if (table.numRows <= MAX_DERIVED_ROWS) {
+      if (entry.derived.size >= MAX_DERIVED_PER_ENTRY) entry.derived.delete(entry.derived.keys().next().value!);
+      entry.derived.set(key, table);
+    }
+  }
+  return table;
 }

@@ -7,9 +7,11 @@ import type { AggregatePlan } from '../planner/index.ts';
  * top-N, having and roll-ups are answered from it later. That is wrong for a top-N over
  * a huge grouping (top 10 customers of 50,000): fetching every group would move far more
  * rows than asked for. So, when a plan has a limit and the source's own planner estimates
- * the core at more than `maxCoreRows` groups, having, order, limit and offset are pushed
- * to the source, and the (small) result is cached as a core that answers only the same
- * order and limit. Plans without a limit always fetch the core.
+ * the core at more than `maxCoreRows` groups, the cache probes the core with a limit of
+ * `maxCoreRows + 1`: if it fits, it was the whole core and is stored as such (planners
+ * overestimate time buckets badly); if not, having, order, limit and offset are pushed to
+ * the source, and the small result is cached as a core that answers only the same order
+ * and limit. Plans without a limit always fetch the core.
  */
 export interface PushdownDecision {
   readonly pushdown: boolean;
@@ -28,6 +30,6 @@ export function decidePushdown(plan: AggregatePlan, estimatedGroups: number | nu
   return {
     pushdown: true,
     estimatedGroups,
-    reason: `estimated ${estimatedGroups} groups > ${maxCoreRows}: order and limit pushed to the source`,
+    reason: `estimated ${estimatedGroups} groups > ${maxCoreRows}: probing ${maxCoreRows + 1} rows; if the core is larger, order and limit pushed to the source`,
   };
 }

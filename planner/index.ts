@@ -3,6 +3,7 @@ export type { AggregatePlan, CorePlan, Pushdown, Filter, LeafMeasure, OrderKey, 
 export { assertNever, coreOf, dimensionKey, leafKey } from './LogicalPlan.ts';
 export type { DatasetRequest } from './DatasetRequest.ts';
 export { buildPlan, type QueryPlans } from './buildPlan.ts';
+export { createPlanMemo } from './createPlanMemo.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
 export { canonicalJson, planKey } from './canonicalJson.ts';
 export { compileSql, type CompiledQuery, type ResultColumn } from './compileSql.ts';

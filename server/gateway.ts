@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { PlanCache, RefreshKeyWatcher, type CacheMode, type CacheOutcome } from '../cache/index.ts';
 import { ConfigErrors, TributaryError } from '../errors/index.ts';
-import { buildPlan, compileSql, type AggregatePlan, type DatasetRequest, type Expression } from '../planner/index.ts';
+import { compileSql, createPlanMemo, type AggregatePlan, type DatasetRequest, type Expression, type QueryPlans } from '../planner/index.ts';
 import { buildResolvers } from '../resolvers/index.ts';
 import { buildTypeDefs, type Config } from '../schema/index.ts';
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
@@ -42,6 +42,8 @@ export interface Gateway {
   readonly sources: ReadonlyMap<string, Source>;
   readonly metrics: Metrics;
   readonly cache: PlanCache;
+  /** buildPlan with a memo of recent requests. */
+  plan(request: DatasetRequest): QueryPlans;
   answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
   close(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
   }
   const schema = makeExecutableSchema({ typeDefs: buildTypeDefs(config), resolvers: buildResolvers(config) });
   const cache = new PlanCache(config.cache);
+  const planMemo = createPlanMemo();
   metrics.observeCache(cache.store);
   const watchers = Object.values(config.datasets)
     .filter((d) => d.cache.refreshKey && config.cache.enabled)
@@ -80,6 +83,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
     sources,
     metrics,
     cache,
+    plan: (request) => planMemo(config.datasets[request.dataset]!, request, config.server),
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
     close: async () => {
       for (const w of watchers) w.stop();
@@ -95,7 +99,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
  */
 async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const dataset = gateway.config.datasets[request.dataset]!;
-  const plans = buildPlan(dataset, request, gateway.config.server);
+  const plans = gateway.plan(request);
   const source = gateway.sources.get(dataset.source)!;
   const calls: SourceCall[] = [];
   const io = {
