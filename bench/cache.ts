@@ -32,6 +32,7 @@ import { measureHitVsMiss } from './measureHitVsMiss.ts';
 import { formatCacheReport } from './printCacheReport.ts';
 import { redactUrl } from './redactUrl.ts';
 import { runSession, type InteractionResult, type SessionResult } from './runSession.ts';
+import { getValidCount, log } from './settings.ts';
 
 const SCHEMA = 'tributary_bench';
 const TABLE = 'sales';
@@ -58,17 +59,6 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
   };
 }
 
-function getValidCount(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number of at least ${min}; received: ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
-const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Everything opened so far, closed in reverse order however main ends. */
 const closers: (() => unknown)[] = [];

@@ -1,4 +1,5 @@
 /** Random (core, query) request pairs for the derivation differential test. */
+export { seededRandom } from '../../test/support/seededRandom.ts';
 import type { DatasetRequest } from '../../planner/index.ts';
 import { GRANULARITIES, type Granularity } from '../../schema/index.ts';
 import { rollsUpTo } from './timeRollsUp.ts';
@@ -109,17 +110,5 @@ function request(dims: readonly Dim[], measures: readonly string[], where: reado
     rows: { dimensions: dims, measures, calcs: [] },
     totals: null,
     where: where.length > 0 ? { AND: where } : null,
-  };
-}
-
-/** A small deterministic generator (mulberry32), so a failing seed replays exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
