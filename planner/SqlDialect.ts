@@ -1,4 +1,4 @@
-import type { Granularity } from '../schema/index.ts';
+import type { DatasetConfig, Granularity } from '../schema/index.ts';
 
 /** What differs between the SQL the sources speak. One instance per source kind. */
 export interface SqlDialect {
@@ -15,6 +15,17 @@ export interface SqlDialect {
   timeBucket(column: string, granularity: Granularity, zone: string): string;
   /** A wall-clock timestamp as epoch milliseconds (see planner/time/zonedTime.ts). */
   wallEpochMs(wallTimestamp: string): string;
+  /** The FROM item of a dataset (aliased `t` by the caller). */
+  relation(dataset: DatasetConfig): string;
+}
+
+/** A table name as written in the config (`schema.table`), each part quoted. */
+function quotedTable(table: string, quote: (name: string) => string): string {
+  return table.split('.').map(quote).join('.');
+}
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /** PostgreSQL and PGlite. Naive `timestamp` columns are read as UTC (sessions run in UTC). */
@@ -25,4 +36,43 @@ export const postgresDialect: SqlDialect = {
   typedPlaceholder: (index, type, array = false) => `$${index}::${type}${array ? '[]' : ''}`,
   timeBucket: (column, granularity, zone) => `date_trunc('${granularity}', (${column})::timestamptz at time zone ${zone})`,
   wallEpochMs: (wall) => `(extract(epoch from ${wall}) * 1000)::float8`,
+  relation: (dataset) => {
+    const from = dataset.from;
+    if (from.kind === 'table') return quotedTable(from.table, postgresDialect.quoteIdent);
+    if (from.kind === 'sql') return `(${from.sql})`;
+    throw new Error(`dataset ${dataset.name}: file datasets need a duckdb source`);
+  },
 };
+
+const DUCKDB_TYPES = { text: 'VARCHAR', float8: 'DOUBLE', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMPTZ' } as const;
+
+/** The table a `materialize: true` file dataset is loaded into. */
+export function materializedTable(dataset: DatasetConfig): string {
+  return `tributary_${dataset.name}`;
+}
+
+/**
+ * DuckDB, over files or tables. `timezone(zone, ts)` gives the wall-clock timestamp;
+ * file datasets read with DuckDB's readers (file paths come from the config only).
+ */
+export const duckdbDialect: SqlDialect = {
+  name: 'duckdb',
+  quoteIdent: postgresDialect.quoteIdent,
+  placeholder: (index) => `$${index}`,
+  typedPlaceholder: (index, type, array = false) => `$${index}::${DUCKDB_TYPES[type]}${array ? '[]' : ''}`,
+  timeBucket: (column, granularity, zone) => `date_trunc('${granularity}', timezone(${zone}, (${column})::TIMESTAMPTZ))`,
+  wallEpochMs: (wall) => `epoch_ms(${wall})::DOUBLE`,
+  relation: (dataset) => {
+    const from = dataset.from;
+    if (from.kind === 'table') return quotedTable(from.table, duckdbDialect.quoteIdent);
+    if (from.kind === 'sql') return `(${from.sql})`;
+    if (from.materialize) return duckdbDialect.quoteIdent(materializedTable(dataset));
+    return fileReader(from.path, from.format);
+  },
+};
+
+export function fileReader(path: string, format: 'csv' | 'parquet' | 'json'): string {
+  if (format === 'parquet') return `read_parquet(${sqlString(path)})`;
+  if (format === 'json') return `read_json_auto(${sqlString(path)})`;
+  return `read_csv(${sqlString(path)}, header = true)`;
+}

@@ -63,7 +63,7 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
   const dimSql = (field: string) => col(dataset.dimensions[field]!.column);
   const dimType = (field: string) => dataset.dimensions[field]!.type;
   const where = predicates.map((f) => filterSql(f, dimSql, dimType, bind));
-  let sql = `select ${select.join(', ')}\nfrom ${fromSql(dataset, q)} as t`;
+  let sql = `select ${select.join(', ')}\nfrom ${dialect.relation(dataset)} as t`;
   if (where.length > 0) sql += `\nwhere ${where.join(' and ')}`;
   if (groupBy.length > 0) sql += `\ngroup by ${groupBy.join(', ')}`;
 
@@ -76,10 +76,6 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
   return { sql, params, columns };
 }
 
-function fromSql(dataset: DatasetConfig, q: (s: string) => string): string {
-  const from = dataset.from;
-  return from.kind === 'table' ? from.table.split('.').map(q).join('.') : `(${from.sql})`;
-}
 
 function leafSql(leaf: LeafMeasure, dataset: DatasetConfig, col: (c: string) => string, param: (v: number) => string): string {
   const measure = dataset.measures[leaf.measure]!;

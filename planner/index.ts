@@ -7,7 +7,7 @@ export { createPlanMemo } from './createPlanMemo.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
 export { canonicalJson, planKey } from './canonicalJson.ts';
 export { compileSql, type CompiledQuery, type ResultColumn } from './compileSql.ts';
-export { postgresDialect, type SqlDialect } from './SqlDialect.ts';
+export { duckdbDialect, fileReader, materializedTable, postgresDialect, type SqlDialect } from './SqlDialect.ts';
 export { printPlan, printFilter } from './printPlan.ts';
 export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
 export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';

@@ -14,6 +14,7 @@ export interface Config {
   readonly cache: CacheConfig;
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
+  readonly fusions: Readonly<Record<string, FusionConfig>>;
   /** Folder of the config file; relative paths (dataDir, files) resolve against it. */
   readonly baseDir: string;
 }
@@ -47,7 +48,15 @@ export interface DatasetCacheConfig {
   readonly refreshEveryMs: number;
 }
 
-export type SourceConfig = PostgresSourceConfig | PGliteSourceConfig;
+export type SourceConfig = PostgresSourceConfig | PGliteSourceConfig | DuckDBSourceConfig;
+
+export interface DuckDBSourceConfig {
+  readonly kind: 'duckdb';
+  readonly name: string;
+  /** Absolute database file; null keeps it in memory. */
+  readonly path: string | null;
+  readonly statementTimeoutMs: number;
+}
 
 export interface PostgresSourceConfig {
   readonly kind: 'postgres';
@@ -87,9 +96,38 @@ export interface DatasetConfig {
   /** PascalCase of the key: the prefix of the dataset's GraphQL type names. */
   readonly typeName: string;
   readonly source: string;
-  readonly from: { readonly kind: 'table'; readonly table: string } | { readonly kind: 'sql'; readonly sql: string };
+  readonly from:
+    | { readonly kind: 'table'; readonly table: string }
+    | { readonly kind: 'sql'; readonly sql: string }
+    | { readonly kind: 'file'; readonly path: string; readonly format: 'csv' | 'parquet' | 'json'; readonly materialize: boolean };
   readonly timezone: string;
   readonly dimensions: Readonly<Record<string, DimensionConfig>>;
   readonly measures: Readonly<Record<string, MeasureConfig>>;
   readonly cache: DatasetCacheConfig;
+  readonly relations: Readonly<Record<string, RelationConfig>>;
+}
+
+/** A nested field resolving the row of another dataset whose `on` dimensions match. */
+export interface RelationConfig {
+  readonly name: string;
+  readonly dataset: string;
+  /** This dataset's dimension → the other dataset's dimension. */
+  readonly on: Readonly<Record<string, string>>;
+}
+
+/**
+ * Datasets joined after aggregation on shared keys. Each member is planned as its own
+ * aggregate (and cached on its own); the resolver hash-joins them.
+ */
+export interface FusionConfig {
+  readonly name: string;
+  readonly typeName: string;
+  readonly join: 'inner' | 'left' | 'full';
+  readonly keys: Readonly<Record<string, DimensionType>>;
+  /** Member dataset → (key → the member's dimension), in join order. */
+  readonly members: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The fusion seen as one dataset: keys as dimensions, members' measures as measures. */
+  readonly view: DatasetConfig;
+  /** Measure name → the member dataset it comes from. */
+  readonly measureMember: Readonly<Record<string, string>>;
 }

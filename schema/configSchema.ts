@@ -63,9 +63,16 @@ const pgliteSchema = z.strictObject({
   statementTimeout: duration.default('30s'),
 });
 
-const sourceSchema = z.discriminatedUnion('kind', [postgresSchema, pgliteSchema], {
+const duckdbSchema = z.strictObject({
+  kind: z.literal('duckdb'),
+  /** A DuckDB database file; in memory without it. */
+  path: z.string().min(1).optional(),
+  statementTimeout: duration.default('30s'),
+});
+
+const sourceSchema = z.discriminatedUnion('kind', [postgresSchema, pgliteSchema, duckdbSchema], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'expected kind: postgres or kind: pglite' : undefined,
+    issue.code === 'invalid_union' ? 'expected kind: postgres, pglite or duckdb' : undefined,
 });
 
 const dimensionSchema = z.strictObject({
@@ -93,20 +100,44 @@ const datasetSchema = z
     source: z.string().min(1),
     table: z.string().min(1).optional(),
     sql: z.string().min(1).optional(),
+    /** A CSV, Parquet or JSON file (duckdb sources); relative to the config file. */
+    file: z.string().min(1).optional(),
+    /** Load the file into a DuckDB table once at start instead of scanning it per query. */
+    materialize: bool.default(false),
+    relations: z
+      .record(
+        name('a relation name'),
+        z.strictObject({
+          dataset: z.string().min(1),
+          on: z.record(z.string(), z.string()).refine((on) => Object.keys(on).length > 0, 'expected at least one key pair'),
+        }),
+      )
+      .default({}),
     timezone: z.string().default('UTC'),
     dimensions: z.record(name('a dimension name'), dimensionSchema).default({}),
     measures: z.record(name('a measure name'), measureSchema).default({}),
     cache: datasetCacheSchema.optional(),
   })
-  .refine((d) => (d.table === undefined) !== (d.sql === undefined), {
-    message: 'expected exactly one of table: or sql:',
+  .refine((d) => [d.table, d.sql, d.file].filter((x) => x !== undefined).length === 1, {
+    message: 'expected exactly one of table:, sql: or file:',
   });
+
+const fusionSchema = z.strictObject({
+  join: z.enum(['inner', 'left', 'full'], 'expected join: inner, left or full').default('full'),
+  keys: z
+    .record(name('a key name'), z.enum(['string', 'number', 'boolean', 'time'], 'expected a key type: string, number, boolean or time'))
+    .refine((keys) => Object.keys(keys).length > 0, 'expected at least one key'),
+  members: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .refine((m) => Object.keys(m).length >= 2, 'expected at least two members'),
+});
 
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   cache: cacheSchema.default(cacheSchema.parse({})),
   sources: z.record(name('a source name'), sourceSchema),
   datasets: z.record(name('a dataset name'), datasetSchema),
+  fusions: z.record(name('a fusion name'), fusionSchema).default({}),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -5,6 +5,8 @@ import type { ZodError } from 'zod';
 import { ConfigError, ConfigErrors, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, Config, DatasetConfig, MeasureConfig, SourceConfig } from './Config.ts';
+import { buildFusions, checkRelations } from './buildFusions.ts';
+import { pascalCase } from './pascalCase.ts';
 import { configSchema, type RawConfig } from './configSchema.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
 import { parseDuration } from './parseDuration.ts';
@@ -77,7 +79,9 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     sources[name] =
       s.kind === 'postgres'
         ? { kind: 'postgres', name, url: s.url, poolSize: s.pool, statementTimeoutMs }
-        : { kind: 'pglite', name, dataDir: s.dataDir ? path.resolve(baseDir, s.dataDir) : null, statementTimeoutMs };
+        : s.kind === 'pglite'
+          ? { kind: 'pglite', name, dataDir: s.dataDir ? path.resolve(baseDir, s.dataDir) : null, statementTimeoutMs }
+          : { kind: 'duckdb', name, path: s.path ? path.resolve(baseDir, s.path) : null, statementTimeoutMs };
   }
   const datasets: Record<string, DatasetConfig> = {};
   const typeNames = new Map<string, string>();
@@ -124,7 +128,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
       name,
       typeName,
       source: d.source,
-      from: d.table !== undefined ? { kind: 'table' as const, table: d.table } : { kind: 'sql' as const, sql: d.sql as string },
+      from: datasetFrom(d, baseDir, `${at}.file`, errors, sources[d.source]?.kind),
       timezone: d.timezone,
       dimensions: Object.freeze(dimensions),
       measures: Object.freeze(measures),
@@ -133,8 +137,13 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
         refreshKey: d.cache?.refreshKey ?? null,
         refreshEveryMs: parseDuration(d.cache?.refreshEvery ?? '30s') ?? 30_000,
       }),
+      relations: Object.freeze(
+        Object.fromEntries(Object.entries(d.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
+      ),
     });
   }
+  errors.push(...checkRelations(datasets));
+  const fusions = buildFusions(raw.fusions, datasets, typeNames, errors);
   if (errors.length > 0) throw new ConfigErrors(errors);
   const cache = Object.freeze({
     enabled: raw.cache.enabled,
@@ -142,19 +151,28 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     ttlMs: parseDuration(raw.cache.ttl) ?? 600_000,
     maxCoreRows: raw.cache.maxCoreRows,
   });
-  return Object.freeze({ server: Object.freeze({ ...raw.server }), cache, sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
+  return Object.freeze({ server: Object.freeze({ ...raw.server }), cache, fusions, sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
+}
+
+function datasetFrom(
+  d: RawConfig['datasets'][string],
+  baseDir: string,
+  at: string,
+  errors: ConfigError[],
+  sourceKind: string | undefined,
+): DatasetConfig['from'] {
+  if (d.table !== undefined) return { kind: 'table', table: d.table };
+  if (d.sql !== undefined) return { kind: 'sql', sql: d.sql };
+  const file = d.file!;
+  const format = /\.parquet$/i.test(file) ? 'parquet' : /\.(json|ndjson|jsonl)$/i.test(file) ? 'json' : /\.(csv|tsv|txt)$/i.test(file) ? 'csv' : null;
+  if (!format) errors.push(new ConfigError(at, `cannot tell the format of "${file}"; name it .csv, .parquet or .json`));
+  if (sourceKind && sourceKind !== 'duckdb') errors.push(new ConfigError(at, `file: datasets need a duckdb source; this one is ${sourceKind}`));
+  return { kind: 'file', path: path.resolve(baseDir, file), format: format ?? 'csv', materialize: d.materialize };
 }
 
 /** Field names the generated row and filter types use themselves. */
 const RESERVED_FIELDS = new Set(['calc', 'AND', 'OR', 'NOT']);
 
-export function pascalCase(name: string): string {
-  return name
-    .split('_')
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
-}
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -55,6 +55,10 @@ export interface Gateway {
 export async function createGateway(config: Config, options: { check?: boolean } = {}): Promise<Gateway> {
   const sources = new Map(Object.values(config.sources).map((s) => [s.name, createSource(s)]));
   const metrics = createMetrics();
+  for (const source of sources.values()) {
+    const onSource = Object.values(config.datasets).filter((d) => d.source === source.name);
+    await source.prepare?.(onSource, (line) => logger.info({ source: source.name }, line));
+  }
   if (options.check !== false) {
     const problems = await Promise.all(Object.values(config.datasets).map((d) => checkDatasetColumns(d, sources.get(d.source)!)));
     if (problems.flat().length > 0) {

@@ -19,6 +19,8 @@ export interface Source {
   estimateRows(query: CompiledQuery): Promise<number | null>;
   /** Column names of a relation (`"public"."sales"` or `(select ...)`), for config checks. */
   columnsOf(fromSql: string): Promise<readonly string[]>;
+  /** Optional start-up work for the datasets on this source (DuckDB: materialize files). */
+  prepare?(datasets: readonly import('../schema/index.ts').DatasetConfig[], log?: (line: string) => void): Promise<void>;
   /** Resolves when the source answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -9,9 +9,9 @@ import type { Source } from './Source.ts';
  * Source failures (unreachable, missing table) propagate as errors of their own.
  */
 export async function checkDatasetColumns(dataset: DatasetConfig, source: Source): Promise<ConfigError[]> {
-  const q = source.dialect.quoteIdent;
-  const from = dataset.from.kind === 'table' ? dataset.from.table.split('.').map(q).join('.') : `(${dataset.from.sql})`;
-  const relation = dataset.from.kind === 'table' ? `table ${dataset.from.table}` : 'the dataset sql';
+  const from = source.dialect.relation(dataset);
+  const relation =
+    dataset.from.kind === 'table' ? `table ${dataset.from.table}` : dataset.from.kind === 'file' ? `file ${dataset.from.path}` : 'the dataset sql';
   let columns: readonly string[];
   try {
     columns = await source.columnsOf(from);

@@ -1,6 +1,7 @@
 /** Source adapters: one per kind, behind the Source interface. */
 import type { SourceConfig } from '../schema/index.ts';
 import { assertNever } from '../planner/index.ts';
+import { DuckDBSource } from './DuckDBSource.ts';
 import { PGliteSource } from './PGliteSource.ts';
 import { PostgresSource } from './PostgresSource.ts';
 import type { Source } from './Source.ts';
@@ -8,6 +9,7 @@ import type { Source } from './Source.ts';
 export type { Source } from './Source.ts';
 export { PostgresSource } from './PostgresSource.ts';
 export { PGliteSource } from './PGliteSource.ts';
+export { DuckDBSource } from './DuckDBSource.ts';
 export { rowsToArrow } from './rowsToArrow.ts';
 export { checkDatasetColumns } from './checkDatasetColumns.ts';
 
@@ -17,6 +19,8 @@ export function createSource(config: SourceConfig): Source {
       return new PostgresSource(config);
     case 'pglite':
       return new PGliteSource(config);
+    case 'duckdb':
+      return new DuckDBSource(config);
     default:
       return assertNever(config);
   }
