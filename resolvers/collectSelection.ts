@@ -44,6 +44,13 @@ export function collectSelection(dataset: DatasetConfig, args: Record<string, un
   };
 }
 
+/** The dimensions, measures and calcs selected under one field whose type is `typeName`. */
+export function collectFields(parent: FieldNode, typeName: string, info: GraphQLResolveInfo, dataset: DatasetConfig) {
+  const into = { dimensions: [] as { name: string; granularity: Granularity | null }[], measures: [] as string[], calcs: [] as string[] };
+  collectMembers(parent, typeName, info, dataset, into);
+  return into;
+}
+
 function collectMembers(
   parent: FieldNode,
   typeName: string,
@@ -65,6 +72,9 @@ function collectMembers(
       into.dimensions.push({ name, granularity: g ? (g.toLowerCase() as Granularity) : null });
     } else if (dataset.measures[name]) {
       into.measures.push(name);
+    } else if (dataset.relations[name]) {
+      // A relation is looked up by its key dimensions, so they join the grouping.
+      for (const dim of Object.keys(dataset.relations[name].on)) into.dimensions.push({ name: dim, granularity: null });
     }
   }
 }

@@ -1,7 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { compileEvaluator, type Expression } from '../planner/index.ts';
-import type { DatasetConfig } from '../schema/index.ts';
+import type { DatasetRequest } from '../planner/index.ts';
+import type { Config, DatasetConfig } from '../schema/index.ts';
+import type { AnswerOptions, DatasetAnswer } from '../server/gateway.ts';
 import { collectSelection } from './collectSelection.ts';
+import { relationResolver } from './relationResolver.ts';
 import type { RequestContext } from './RequestContext.ts';
 import { tableToRows, type ResultRow } from './tableToRows.ts';
 
@@ -11,10 +14,24 @@ type Resolvers = Record<string, Record<string, unknown>>;
 const CALCS = Symbol('calcs');
 type Calculable = ResultRow & { [CALCS]?: ReadonlyMap<string, Expression> };
 
-/** Resolvers for one dataset: its Query field, time dimension fields and calc fields. */
-export function datasetResolvers(dataset: DatasetConfig): Resolvers {
+/** Rows of an answer, ready for the row type's resolvers. */
+export function answerRows(answer: DatasetAnswer, dataset: DatasetConfig): Calculable[] {
+  const rows: Calculable[] = answer.rows ? tableToRows(answer.rows.table, answer.rows.plan, dataset) : [];
+  for (const row of rows) row[CALCS] = answer.calcs;
+  return rows;
+}
+
+export type AnswerFn = (ctx: RequestContext, request: DatasetRequest, options: AnswerOptions) => Promise<DatasetAnswer>;
+
+/**
+ * Resolvers for one dataset (or a fusion's view): its Query field, time dimension fields,
+ * calc fields and relations. `answer` runs the request: the gateway for a dataset, the
+ * fusion join for a fusion.
+ */
+export function datasetResolvers(dataset: DatasetConfig, config: Config, answer: AnswerFn): Resolvers {
   const t = dataset.typeName;
   const rowResolvers: Record<string, unknown> = { calc: resolveCalc };
+  for (const relation of Object.values(dataset.relations)) rowResolvers[relation.name] = relationResolver(dataset, relation, config);
   for (const dim of Object.values(dataset.dimensions)) {
     if (dim.type !== 'time') continue;
     rowResolvers[dim.name] = (row: ResultRow, args: { granularity?: string | null }) =>
@@ -25,12 +42,11 @@ export function datasetResolvers(dataset: DatasetConfig): Resolvers {
       [dataset.name]: async (_: unknown, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo) => {
         const request = collectSelection(dataset, args, info);
         const cacheMode = (args.cache ?? 'DEFAULT') as 'DEFAULT' | 'BYPASS' | 'REFRESH';
-        const answer = await ctx.gateway.answer(request, { signal: ctx.signal, cacheMode });
-        const rows: Calculable[] = answer.rows ? tableToRows(answer.rows.table, answer.rows.plan, dataset) : [];
-        const totals: Calculable = answer.totals ? (tableToRows(answer.totals.table, answer.totals.plan, dataset)[0] ?? {}) : {};
-        for (const row of rows) row[CALCS] = answer.calcs;
-        totals[CALCS] = answer.calcs;
-        return { rows, totals, meta: answer.meta };
+        const answered = await answer(ctx, request, { signal: ctx.signal, cacheMode });
+        const rows = answerRows(answered, dataset);
+        const totals: Calculable = answered.totals ? (tableToRows(answered.totals.table, answered.totals.plan, dataset)[0] ?? {}) : {};
+        totals[CALCS] = answered.calcs;
+        return { rows, totals, meta: answered.meta };
       },
     },
     [`${t}Row`]: rowResolvers,

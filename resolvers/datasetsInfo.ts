@@ -2,11 +2,15 @@ import type { Config } from '../schema/index.ts';
 
 /** `Query._datasets`: what this gateway serves, for dashboard builders and tooling. */
 export function datasetsInfo(config: Config) {
-  return Object.values(config.datasets).map((d) => ({
+  const describe = (d: Config['datasets'][string], kind: string, source: string | null) => ({
     name: d.name,
-    kind: 'dataset',
-    source: d.source,
+    kind,
+    source,
     dimensions: Object.values(d.dimensions).map((dim) => ({ name: dim.name, type: dim.type })),
     measures: Object.values(d.measures).map((m) => ({ name: m.name, aggregation: m.aggregation })),
-  }));
+  });
+  return [
+    ...Object.values(config.datasets).map((d) => describe(d, 'dataset', d.source)),
+    ...Object.values(config.fusions).map((f) => describe(f.view, 'fusion', null)),
+  ];
 }

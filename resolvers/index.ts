@@ -3,6 +3,7 @@ import type { Config } from '../schema/index.ts';
 import { adminResolvers } from './adminResolvers.ts';
 import { datasetResolvers } from './datasetResolvers.ts';
 import { datasetsInfo } from './datasetsInfo.ts';
+import { answerFusion } from './fusion/answerFusion.ts';
 
 export type { RequestContext } from './RequestContext.ts';
 export { collectSelection } from './collectSelection.ts';
@@ -11,10 +12,14 @@ export { tableToRows, type ResultRow } from './tableToRows.ts';
 export function buildResolvers(config: Config): Record<string, Record<string, unknown>> {
   const info = datasetsInfo(config);
   const resolvers: Record<string, Record<string, unknown>> = { Query: { _datasets: () => info }, ...adminResolvers(config) };
+  const add = (more: Record<string, Record<string, unknown>>) => {
+    for (const [type, fields] of Object.entries(more)) resolvers[type] = { ...resolvers[type], ...fields };
+  };
   for (const dataset of Object.values(config.datasets)) {
-    for (const [type, fields] of Object.entries(datasetResolvers(dataset))) {
-      resolvers[type] = { ...resolvers[type], ...fields };
-    }
+    add(datasetResolvers(dataset, config, (ctx, request, options) => ctx.gateway.answer(request, options)));
+  }
+  for (const fusion of Object.values(config.fusions)) {
+    add(datasetResolvers(fusion.view, config, (ctx, request, options) => answerFusion(ctx.gateway, fusion, request, options)));
   }
   return resolvers;
 }

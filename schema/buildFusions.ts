@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors/index.ts';
-import type { DatasetConfig, DimensionConfig, FusionConfig, MeasureConfig } from './Config.ts';
+import { GRANULARITIES, type DatasetConfig, type DimensionConfig, type FusionConfig, type MeasureConfig } from './Config.ts';
 import type { RawConfig } from './configSchema.ts';
 import { pascalCase } from './pascalCase.ts';
 
@@ -61,7 +61,13 @@ export function buildFusions(
         if (!mapping[key]) errors.push(new ConfigError(mAt, `no dimension given for key "${key}"; write ${key}: <dimension of ${member}>`));
         else if (!dim) errors.push(new ConfigError(`${mAt}.${key}`, `"${mapping[key]}" is not a dimension of ${member}`));
         else if (dim.type !== type) errors.push(new ConfigError(`${mAt}.${key}`, `key "${key}" is ${type} but ${member}.${dim.name} is ${dim.type}`));
-        else dimensions[key] ??= Object.freeze({ name: key, type, column: key, granularity: dim.granularity });
+        else {
+          // The key's default bucket is the coarsest of the members' (monthly targets and
+          // daily sales meet by month).
+          const prior = dimensions[key]?.granularity;
+          const granularity = prior && GRANULARITIES.indexOf(prior) > GRANULARITIES.indexOf(dim.granularity) ? prior : dim.granularity;
+          dimensions[key] = Object.freeze({ name: key, type, column: key, granularity });
+        }
         if (dim?.type === 'time' && timezone !== null && dataset.timezone !== timezone) {
           errors.push(new ConfigError(`${mAt}.${key}`, `time keys need one time zone; ${member} uses ${dataset.timezone}, an earlier member ${timezone}`));
         }

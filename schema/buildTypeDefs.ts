@@ -11,10 +11,12 @@ const OUTPUT_TYPE: Record<DimensionType, string> = { string: 'String', number: '
 /** The GraphQL SDL for a config: shared types, then one family of types per dataset. */
 export function buildTypeDefs(config: Config): string {
   const datasets = Object.values(config.datasets);
-  return [SHARED_TYPES, ...datasets.map(datasetTypes), queryType(datasets)].join('\n');
+  const views = Object.values(config.fusions).map((f) => f.view);
+  const types = [...datasets, ...views].map((d) => datasetTypes(d, config));
+  return [SHARED_TYPES, ...types, queryType(config)].join('\n');
 }
 
-function datasetTypes(d: DatasetConfig): string {
+function datasetTypes(d: DatasetConfig, config: Config): string {
   const t = d.typeName;
   const dims = Object.values(d.dimensions);
   const measures = Object.values(d.measures);
@@ -44,6 +46,9 @@ ${dims.map(dimensionField).join('\n')}
 ${measures.map((m) => `  ${measureDoc(m)}\n  ${m.name}: Float`).join('\n')}
   "A calculation over this row's measures: + - * / ( ) abs round floor ceil coalesce nullif min max. Division by zero gives null."
   calc(expr: String!): Float
+${Object.values(d.relations)
+  .map((r) => `  ${doc(`The ${r.dataset} row whose ${Object.values(r.on).join(', ')} match this row's ${Object.keys(r.on).join(', ')}; batched into one query per request.`)}\n  ${r.name}: ${config.datasets[r.dataset]!.typeName}Row`)
+  .join('\n')}
 }
 "Measures over all rows that match where (limit and offset do not apply)."
 type ${t}Totals {
@@ -64,10 +69,16 @@ function dimensionField(dim: DimensionConfig): string {
   ${dim.name}(granularity: TimeGranularity): String`;
 }
 
-function queryType(datasets: readonly DatasetConfig[]): string {
-  const fields = datasets.map(
-    (d) =>
-      `  ${doc(`Aggregate query over dataset ${d.name} (source ${d.source}).`)}
+function queryType(config: Config): string {
+  const described = [
+    ...Object.values(config.datasets).map((d) => [d, `Aggregate query over dataset ${d.name} (source ${d.source}).`] as const),
+    ...Object.values(config.fusions).map(
+      (f) => [f.view, `Fusion of ${Object.keys(f.members).join(', ')}: each aggregated at its source, then ${f.join}-joined on ${Object.keys(f.keys).join(', ')}.`] as const,
+    ),
+  ];
+  const fields = described.map(
+    ([d, description]) =>
+      `  ${doc(description)}
   ${d.name}(where: ${d.typeName}Where, having: ${d.typeName}Having, orderBy: [${d.typeName}OrderBy!], limit: Int, offset: Int, cache: CacheMode = DEFAULT): ${d.typeName}Result!`,
   );
   return `

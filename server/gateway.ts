@@ -1,15 +1,15 @@
-import { performance } from 'node:perf_hooks';
 import type { Table } from 'apache-arrow';
 import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { PlanCache, RefreshKeyWatcher, type CacheMode, type CacheOutcome } from '../cache/index.ts';
-import { ConfigErrors, TributaryError } from '../errors/index.ts';
-import { compileSql, createPlanMemo, type AggregatePlan, type DatasetRequest, type Expression, type QueryPlans } from '../planner/index.ts';
+import { ConfigErrors } from '../errors/index.ts';
+import { createPlanMemo, type AggregatePlan, type DatasetRequest, type Expression, type QueryPlans } from '../planner/index.ts';
 import { buildResolvers } from '../resolvers/index.ts';
-import { buildTypeDefs, type Config } from '../schema/index.ts';
+import { buildTypeDefs, type Config, type DatasetConfig } from '../schema/index.ts';
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
 import { logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { runPlan, summarizeOutcomes } from './runPlan.ts';
 
 export interface SourceCall {
   readonly source: string;
@@ -42,8 +42,8 @@ export interface Gateway {
   readonly sources: ReadonlyMap<string, Source>;
   readonly metrics: Metrics;
   readonly cache: PlanCache;
-  /** buildPlan with a memo of recent requests. */
-  plan(request: DatasetRequest): QueryPlans;
+  /** buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a fusion passes its view). */
+  plan(request: DatasetRequest, over?: DatasetConfig): QueryPlans;
   answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
   close(): Promise<void>;
 }
@@ -87,7 +87,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
     sources,
     metrics,
     cache,
-    plan: (request) => planMemo(config.datasets[request.dataset]!, request, config.server),
+    plan: (request, over) => planMemo(over ?? config.datasets[request.dataset]!, request, config.server),
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
     close: async () => {
       for (const w of watchers) w.stop();
@@ -104,17 +104,8 @@ export async function createGateway(config: Config, options: { check?: boolean }
 async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const dataset = gateway.config.datasets[request.dataset]!;
   const plans = gateway.plan(request);
-  const source = gateway.sources.get(dataset.source)!;
   const calls: SourceCall[] = [];
-  const io = {
-    fetch: (plan: AggregatePlan, signal: AbortSignal) => fetchAtSource(gateway, source, dataset.name, plan, signal, calls),
-    estimate: (plan: AggregatePlan) => source.estimateRows(compileSql(plan, dataset, source.dialect)),
-  };
-  const run = async (plan: AggregatePlan) => {
-    const cached = await gateway.cache.answer(plan, dataset, options.cacheMode ?? 'DEFAULT', io, options.signal);
-    gateway.metrics.cacheRequests.inc({ outcome: cached.outcome });
-    return cached;
-  };
+  const run = (plan: AggregatePlan) => runPlan(gateway, plan, dataset, options, calls);
 
   const [rows, totals] = await Promise.all([plans.rows && run(plans.rows), plans.totals && run(plans.totals)]);
   const answered = [rows, totals].filter((a) => a !== null);
@@ -130,31 +121,3 @@ async function answer(gateway: Gateway, request: DatasetRequest, options: Answer
   };
 }
 
-/** One outcome for the whole answer: the one that touched the source most. */
-function summarizeOutcomes(outcomes: readonly CacheOutcome[]): CacheOutcome {
-  for (const o of ['BYPASS', 'MISS', 'DERIVED', 'HIT'] as const) if (outcomes.includes(o)) return o;
-  return 'HIT';
-}
-
-async function fetchAtSource(
-  gateway: Gateway,
-  source: Source,
-  datasetName: string,
-  plan: AggregatePlan,
-  signal: AbortSignal,
-  calls: SourceCall[],
-): Promise<Table> {
-  const query = compileSql(plan, gateway.config.datasets[datasetName]!, source.dialect);
-  const started = performance.now();
-  gateway.metrics.sourceQueries.inc({ source: source.name, dataset: datasetName });
-  try {
-    const table = await source.execute(query, { signal });
-    const ms = performance.now() - started;
-    gateway.metrics.sourceSeconds.observe({ source: source.name }, ms / 1000);
-    calls.push({ source: source.name, sql: query.sql, ms, rows: table.numRows });
-    return table;
-  } catch (error) {
-    gateway.metrics.sourceErrors.inc({ source: source.name, code: error instanceof TributaryError ? error.code : 'INTERNAL' });
-    throw error;
-  }
-}

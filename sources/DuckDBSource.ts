@@ -13,6 +13,18 @@ import { sourceError } from './sourceErrors.ts';
  * "SparkIt" of the original product. Each query gets its own connection, so queries run
  * in parallel; a timeout or an aborted request interrupts the connection.
  */
+/** Sessions in UTC, as for Postgres: naive timestamps and dates are read as UTC. */
+async function openInstance(path: string | null): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(path ?? ':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run(`set global TimeZone = 'UTC'`); // ICU is linked in; it cannot be set at create
+  } finally {
+    connection.closeSync();
+  }
+  return instance;
+}
+
 export class DuckDBSource implements Source {
   readonly kind = 'duckdb';
   readonly dialect = duckdbDialect;
@@ -23,8 +35,7 @@ export class DuckDBSource implements Source {
   constructor(config: DuckDBSourceConfig) {
     this.name = config.name;
     this.timeoutMs = config.statementTimeoutMs;
-    // Sessions in UTC, as for Postgres: naive timestamps and dates are read as UTC.
-    this.instance = DuckDBInstance.create(config.path ?? ':memory:', { TimeZone: 'UTC' });
+    this.instance = openInstance(config.path);
     this.instance.catch(() => {}); // reported by the first query
   }
 

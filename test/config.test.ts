@@ -34,7 +34,7 @@ const CASES: readonly ConfigCase[] = [
   { name: 'unknown top-level key', yaml: dataset(COUNT, 'bogus: 1\n'), line: 'unknown key "bogus"; remove it or fix its spelling (docs/DESIGN.md lists the keys)' },
   { name: 'unknown key in a dimension', yaml: dataset('dimensions: { r: { type: string, colum: r } }'), line: 'datasets.sales.dimensions.r: unknown key "colum"; remove it or fix its spelling (docs/DESIGN.md lists the keys)' },
   { name: 'no sources', yaml: 'datasets: {}\n', line: 'sources: missing; expected a map of names to definitions' },
-  { name: 'unknown source kind', yaml: 'sources:\n  wh: { kind: mysql, url: x }\ndatasets: {}\n', line: 'sources.wh.kind: expected kind: postgres or kind: pglite' },
+  { name: 'unknown source kind', yaml: 'sources:\n  wh: { kind: mysql, url: x }\ndatasets: {}\n', line: 'sources.wh.kind: expected kind: postgres, pglite or duckdb' },
   { name: 'missing source url', yaml: 'sources:\n  wh: { kind: postgres }\ndatasets: {}\n', line: 'sources.wh.url: missing; expected string' },
   { name: 'empty source url', yaml: 'sources:\n  wh: { kind: postgres, url: "" }\ndatasets: {}\n', line: 'sources.wh.url: expected a postgres:// connection URL, got ""' },
   { name: 'bad duration', yaml: 'sources:\n  wh: { kind: postgres, url: x, statementTimeout: 5 minutes }\ndatasets: {}\n', line: 'sources.wh.statementTimeout: expected a duration such as 500ms, 30s, 10m, 2h or 1d, got "5 minutes"' },
@@ -42,8 +42,8 @@ const CASES: readonly ConfigCase[] = [
   { name: 'port out of range', yaml: dataset(COUNT, 'server: { port: 70000 }\n'), line: 'server.port: expected a port 0-65535, got 70000' },
   { name: 'maxLimit not above 0', yaml: dataset(COUNT, 'server: { maxLimit: -3 }\n'), line: 'server.maxLimit: expected a number above 0, got -3' },
   { name: 'dataset on an unknown source', yaml: `${SOURCES}datasets:\n  sales: { source: nope, table: t, ${COUNT} }\n`, line: 'datasets.sales.source: unknown source "nope"; defined sources: wh' },
-  { name: 'both table and sql', yaml: dataset(`sql: "select 1", ${COUNT}`), line: 'datasets.sales: expected exactly one of table: or sql:' },
-  { name: 'neither table nor sql', yaml: `${SOURCES}datasets:\n  sales: { source: wh, ${COUNT} }\n`, line: 'datasets.sales: expected exactly one of table: or sql:' },
+  { name: 'both table and sql', yaml: dataset(`sql: "select 1", ${COUNT}`), line: 'datasets.sales: expected exactly one of table:, sql: or file:' },
+  { name: 'neither table nor sql', yaml: `${SOURCES}datasets:\n  sales: { source: wh, ${COUNT} }\n`, line: 'datasets.sales: expected exactly one of table:, sql: or file:' },
   { name: 'no dimension and no measure', yaml: dataset('timezone: UTC'), line: 'datasets.sales: a dataset needs at least one dimension or measure' },
   { name: 'unknown dimension type', yaml: dataset('dimensions: { r: { type: text } }'), line: 'datasets.sales.dimensions.r.type: expected type: string, number, boolean or time, got "text"' },
   { name: 'granularity on a string dimension', yaml: dataset('dimensions: { r: { type: string, granularity: day } }'), line: 'datasets.sales.dimensions.r.granularity: only time dimensions take a granularity; r is string' },
@@ -208,7 +208,7 @@ describe.skipIf(!admin)('live config check and CLI (real Postgres)', () => {
     const file = await writeConfig('invalid.yaml', 'sources:\n  wh: { kind: mysql }\ndatasets: {}\n');
     const run = await runCli(['check', '--config', file]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('  - sources.wh.kind: expected kind: postgres or kind: pglite');
+    expect(run.stderr).toContain('  - sources.wh.kind: expected kind: postgres, pglite or duckdb');
   });
 
   it('cli check: a good config exits 0 and prints ok per dataset', async () => {

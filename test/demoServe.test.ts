@@ -67,5 +67,5 @@ it('serves GraphiQL to browsers with the example query, and health endpoints', a
   expect(page.includes('unpkg.com'), 'GraphiQL loads nothing from a CDN').toBe(false);
   expect((await fetch(server.url.replace('/graphql', '/healthz'))).status).toBe(200);
   const ready = await fetch(server.url.replace('/graphql', '/readyz'));
-  expect(await ready.json()).toEqual({ ready: true, sources: { embedded: 'ok' } });
+  expect(await ready.json()).toEqual({ ready: true, sources: { embedded: 'ok', files: 'ok' } });
 });

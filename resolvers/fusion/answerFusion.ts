@@ -1,0 +1,91 @@
+import { Table, type Vector } from 'apache-arrow';
+import { canDerive, deriveTable } from '../../cache/index.ts';
+import { badInput } from '../../errors/index.ts';
+import { dimensionKey, type AggregatePlan, type CorePlan, type DatasetRequest, type PlanDimension } from '../../planner/index.ts';
+import type { FusionConfig } from '../../schema/index.ts';
+import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from '../../server/gateway.ts';
+import { runPlan, summarizeOutcomes } from '../../server/runPlan.ts';
+import { hashJoin } from './hashJoin.ts';
+import { memberPlan } from './memberPlan.ts';
+
+/**
+ * Answers a fusion query: every member is planned as its own aggregate over the keys and
+ * answered through the cache (so each member core is cached on its own and reused), the
+ * members run in parallel, their results are hash-joined on the keys in config order, and
+ * having, order, limit, totals and calcs run on the fused rows.
+ */
+export async function answerFusion(gateway: Gateway, fusion: FusionConfig, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
+  const view = fusion.view;
+  const plans = gateway.plan({ ...request, dataset: view.name }, view);
+  // One grouping for the members: the rows' keys, or every key when only totals are asked.
+  const dimensions = plans.rows?.dimensions ?? defaultKeys(fusion);
+  const leaves = new Map([...(plans.rows?.measures ?? []), ...(plans.totals?.measures ?? [])].map((m) => [m.key, m]));
+  const fused: CorePlan = Object.freeze({
+    kind: 'core',
+    dataset: view.name,
+    dimensions,
+    measures: [...leaves.values()].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    filter: (plans.rows ?? plans.totals)!.filter,
+    security: [],
+    pushdown: null,
+  });
+
+  const calls: SourceCall[] = [];
+  const members = Object.keys(fusion.members);
+  const settled = await Promise.allSettled(
+    members.map((member) => {
+      const plan = memberPlan(fusion, member, fused);
+      return runPlan(gateway, plan, gateway.config.datasets[member]!, options, calls).then((a) => ({ plan, answer: a }));
+    }),
+  );
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason; // the members that answered stay cached
+  const answers = settled.map((s) => (s as PromiseFulfilledResult<{ plan: AggregatePlan; answer: Awaited<ReturnType<typeof runPlan>> }>).value);
+
+  const outKeys = dimensions.map((d) => d.key);
+  let table: Table = answers[0]!.answer.table;
+  let tableKeys = answers[0]!.plan.dimensions.map((d) => d.key);
+  for (const { plan, answer } of answers.slice(1)) {
+    table = hashJoin(fusion.join, table, answer.table, tableKeys, plan.dimensions.map((d) => d.key), outKeys);
+    tableKeys = outKeys;
+  }
+  if (answers.length === 1) table = renameKeys(table, tableKeys, outKeys);
+
+  const rows = plans.rows && { plan: plans.rows, table: deriveTable(plans.rows, fused, table, view) };
+  let totals = null;
+  if (plans.totals) {
+    const verdict = canDerive(plans.totals, fused, view);
+    if (!verdict.ok) throw badInput(`totals of fusion ${fusion.name}: ${verdict.reason}`);
+    totals = { plan: plans.totals, table: deriveTable(plans.totals, fused, table, view) };
+  }
+  return {
+    rows,
+    totals,
+    calcs: plans.calcs,
+    meta: {
+      cache: summarizeOutcomes(answers.map((a) => a.answer.outcome)),
+      sources: calls,
+      ageMs: Math.max(0, ...answers.map((a) => a.answer.ageMs)),
+    },
+  };
+}
+
+function defaultKeys(fusion: FusionConfig): PlanDimension[] {
+  return Object.values(fusion.view.dimensions)
+    .map((d) => {
+      const granularity = d.type === 'time' ? d.granularity : null;
+      return Object.freeze({ name: d.name, type: d.type, granularity, key: dimensionKey(d.name, granularity) });
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+/** A single-member fusion: the member's key columns take the fusion's key names. */
+function renameKeys(table: Table, from: readonly string[], to: readonly string[]): Table {
+  if (from.every((name, i) => name === to[i])) return table;
+  const columns: Record<string, Vector> = {};
+  for (const field of table.schema.fields) {
+    const i = from.indexOf(field.name);
+    columns[i >= 0 ? to[i]! : field.name] = table.getChild(field.name)!;
+  }
+  return new Table(columns);
+}

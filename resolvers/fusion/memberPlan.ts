@@ -1,0 +1,50 @@
+import { assertNever, dimensionKey, normalizeFilter, type AggregatePlan, type CorePlan, type Filter } from '../../planner/index.ts';
+import type { FusionConfig } from '../../schema/index.ts';
+
+/**
+ * The plan one member of a fusion runs: the fused grouping with keys renamed to the
+ * member's dimensions, the member's own measures, and the whole filter (filters name only
+ * keys, so every member applies all of it). No order or limit: the join needs every group.
+ */
+export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan): AggregatePlan {
+  const mapping = fusion.members[member]!;
+  const dimensions = fused.dimensions
+    .map((d) => {
+      const name = mapping[d.name]!;
+      return Object.freeze({ name, type: d.type, granularity: d.granularity, key: dimensionKey(name, d.granularity) });
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const measures = fused.measures.filter((m) => fusion.measureMember[m.measure] === member);
+  const filter = fused.filter && normalizeFilter(renameFields(fused.filter, (key) => mapping[key]!));
+  return Object.freeze({
+    kind: 'aggregate',
+    dataset: member,
+    dimensions: Object.freeze(dimensions),
+    measures: Object.freeze(measures),
+    filter,
+    having: null,
+    order: Object.freeze([]),
+    limit: null,
+    offset: 0,
+    security: Object.freeze([]),
+  });
+}
+
+function renameFields(f: Filter, rename: (field: string) => string): Filter {
+  switch (f.kind) {
+    case 'const':
+      return f;
+    case 'and':
+    case 'or':
+      return { kind: f.kind, args: f.args.map((a) => renameFields(a, rename)) };
+    case 'not':
+      return { kind: 'not', arg: renameFields(f.arg, rename) };
+    case 'compare':
+    case 'in':
+    case 'match':
+    case 'isNull':
+      return { ...f, field: rename(f.field) };
+    default:
+      return assertNever(f);
+  }
+}
