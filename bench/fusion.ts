@@ -9,7 +9,8 @@
  *   - tributary: hashJoin → an Arrow table (typed arrays readable from JS);
  *   - duckdb → chunks: the SQL join, result materialized and its chunks fetched into JS
  *     (rows counted, values left in DuckDB's vectors): the stricter comparison, the target;
- *   - duckdb → JS values: the same, plus every value converted to JS (getColumns()).
+ *   - duckdb → JS values: the same, plus every value converted to JS (getColumns());
+ *   - duckdb count(*): diagnostic lower bound, the join alone with no result to read.
  * Prints p50/p95 and the ratio Tributary / DuckDB against the target ≤ 2×. Exits 0 whether
  * or not the target is met, non-zero only when something failed.
  *
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
         { name: 'tributary hashJoin → Arrow', run: async () => ours().numRows },
         { name: 'duckdb → chunks', run: () => duckDbChunks(connection, joinSql(kind)) },
         { name: 'duckdb → JS values', run: async () => (await (await connection.run(joinSql(kind))).getColumns())[0]!.length },
+        { name: 'duckdb count(*), no result', run: () => duckDbCount(connection, kind) },
       ];
       const timed = await runRotated(contenders, iterations, warmup);
       if (new Set(timed.rows).size !== 1) throw new Error(`${kind} join: contenders produced ${timed.rows.join(' / ')} rows`);
@@ -82,6 +84,12 @@ async function duckDbChunks(connection: DuckDBConnection, sql: string): Promise<
   return n;
 }
 
+/** The same join counted inside DuckDB: what the join costs with no result leaving DuckDB. */
+async function duckDbCount(connection: DuckDBConnection, kind: JoinKind): Promise<number> {
+  const rows = await (await connection.run(`SELECT count(*)::DOUBLE AS n FROM (${joinSql(kind)})`)).getRows();
+  return rows[0]![0] as number;
+}
+
 /** Both joins must give the same multiset of rows (SQL leaves the order unspecified). */
 async function checkSameRows(ours: Table, connection: DuckDBConnection, sql: string): Promise<void> {
   const line = (row: readonly unknown[]) => row.map((v) => (v === null || v === undefined ? '∅' : String(v))).join('|');
@@ -95,15 +103,16 @@ async function checkSameRows(ours: Table, connection: DuckDBConnection, sql: str
 
 function formatJoin(kind: JoinKind, rowsOut: number, contenders: readonly Contender[], stats: readonly Summary[]): string[] {
   const ms = (x: number) => `${x.toFixed(2)} ms`.padStart(10);
-  const [ours, chunks, values] = stats as [Summary, Summary, Summary];
+  const [ours, chunks, values, count] = stats as [Summary, Summary, Summary, Summary];
   const ratio = (other: Summary) => ours.p50 / other.p50;
   const verdict = ratio(chunks) <= TARGET_RATIO ? 'PASS' : 'MISS';
   return [
     `${kind.toUpperCase()} JOIN on (region, month) → ${rowsOut.toLocaleString('en-US')} rows out`,
-    `  ${'contender'.padEnd(28)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'min'.padStart(10)}`,
-    ...contenders.map((c, i) => `  ${c.name.padEnd(28)}${ms(stats[i]!.p50)}${ms(stats[i]!.p95)}${ms(stats[i]!.min)}`),
+    `  ${'contender'.padEnd(30)}${'p50'.padStart(10)}${'p95'.padStart(10)}${'min'.padStart(10)}`,
+    ...contenders.map((c, i) => `  ${c.name.padEnd(30)}${ms(stats[i]!.p50)}${ms(stats[i]!.p95)}${ms(stats[i]!.min)}`),
     `  ratio tributary / duckdb → chunks (p50):    ${ratio(chunks).toFixed(2)}×  (target ≤ ${TARGET_RATIO}×: ${verdict})`,
     `  ratio tributary / duckdb → JS values (p50): ${ratio(values).toFixed(2)}×`,
+    `  ratio tributary / duckdb count(*) (p50):    ${ratio(count).toFixed(2)}×  (diagnostic: DuckDB's join with no result to hand over)`,
   ];
 }
 

@@ -1,4 +1,5 @@
-import { ByteDictionary, NumberDictionary } from './dictionaries.ts';
+import { ByteDictionary } from './ByteDictionary.ts';
+import { NumberDictionary } from './NumberDictionary.ts';
 import type { FlatColumn } from './flatColumns.ts';
 
 /**
@@ -42,8 +43,9 @@ export function encodeKeyPair(left: FlatColumn, right: FlatColumn, leftRows: num
 
 function encodeUtf8(column: FlatColumn & { kind: 'utf8' }, codes: Int32Array, dictionary: ByteDictionary): void {
   const { offsets, bytes, valid } = column;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < codes.length; i++) {
-    codes[i] = valid && valid[i] === 0 ? -1 : dictionary.codeOf(bytes, offsets[i]!, offsets[i + 1]!);
+    codes[i] = valid && valid[i] === 0 ? -1 : dictionary.codeOf(bytes, view, offsets[i]!, offsets[i + 1]!);
   }
 }
 

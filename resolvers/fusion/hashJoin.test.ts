@@ -1,4 +1,4 @@
-import { Bool, Float64, Table, Utf8 } from 'apache-arrow';
+import { Bool, Float64, Int32, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../test/support/seededRandom.ts';
 import { hashJoin, type JoinKind } from './hashJoin.ts';
@@ -123,6 +123,20 @@ describe('hashJoin', () => {
       ['a', 1, false, null, 'r'],
       ['b', 0, null, null, 's'],
     ]);
+  });
+
+  it('joins other Arrow types value by value (Int32 key, Int32 and Utf8 columns)', () => {
+    const left = new Table({ id: vectorFromArray([1, 2, null, 4], new Int32()), n: vectorFromArray([10, 20, 30, 40], new Int32()) });
+    const right = new Table({ id: vectorFromArray([4, 1, 5], new Int32()), label: vectorFromArray(['d', 'a', 'e'], new Utf8()) });
+    const out = hashJoin('full', left, right, ['id'], ['id'], ['id']);
+    expect(rowsOf(out)).toEqual([
+      [1, 10, 'a'],
+      [2, 20, null],
+      [null, 30, null],
+      [4, 40, 'd'],
+      [5, null, 'e'],
+    ]);
+    expect(out.schema.fields.map((f) => String(f.type))).toEqual(['Int32', 'Int32', 'Utf8']);
   });
 
   it.each<[string, JoinKind, number]>([

@@ -1,6 +1,6 @@
 import { Field, RecordBatch, Schema, Struct, Table, makeData, util, type Data, type Vector } from 'apache-arrow';
 import { combineKeys } from './combineKeys.ts';
-import { encodeKeyPair, type CodedKey } from './encodeKeyPair.ts';
+import { encodeKeyPair } from './encodeKeyPair.ts';
 import { readFlat } from './flatColumns.ts';
 import { gatherColumn } from './gatherColumn.ts';
 import { matchRows } from './matchRows.ts';
@@ -44,14 +44,10 @@ export function hashJoin(
     taken.add(field.name);
   }
 
-  let key: CodedKey | null = null;
-  const flatKeys = keyPairs.map(([l, r]) => {
-    const flat = { left: readFlat(l), right: readFlat(r) };
-    const coded = encodeKeyPair(flat.left, flat.right, left.numRows, right.numRows);
-    key = key ? combineKeys(key, coded) : coded;
-    return flat;
-  });
-  const pairs = matchRows(kind, key!);
+  const flatKeys = keyPairs.map(([l, r]) => ({ left: readFlat(l), right: readFlat(r) }));
+  // At least one key (getValidKeys), so reduce has a first element.
+  const key = flatKeys.map((flat) => encodeKeyPair(flat.left, flat.right, left.numRows, right.numRows)).reduce(combineKeys);
+  const pairs = matchRows(kind, key);
   const length = pairs.left.length;
   const fromLeft = (vector: Vector) => ({ column: readFlat(vector), at: pairs.left });
   const fromRight = (vector: Vector) => ({ column: readFlat(vector), at: pairs.right });

@@ -12,33 +12,28 @@ export interface RowPairs {
  * are chained per code (`first`/`next`, in right order), so the probe walks the left side
  * once: for each left row its matches in right order, or itself alone when unmatched and
  * the join keeps it; then, for a full join, the unmatched right rows in right order. The
- * output size is counted first, so the pair arrays are allocated once and exactly.
+ * pair arrays are allocated once: at an upper bound when right keys are unique (as in
+ * aggregates), else at the size counted first.
  */
 export function matchRows(kind: JoinKind, key: CodedKey): RowPairs {
   const { left: leftCodes, right: rightCodes, count } = key;
   const first = new Int32Array(count).fill(-1);
   const perCode = new Int32Array(count);
   const next = new Int32Array(rightCodes.length);
+  let duplicates = false;
   for (let j = rightCodes.length - 1; j >= 0; j--) {
     const code = rightCodes[j]!;
     if (code < 0) continue;
     next[j] = first[code]!;
     first[code] = j;
-    perCode[code]!++;
+    if (perCode[code]!++ > 0) duplicates = true;
   }
 
   const keepLeft = kind !== 'inner' ? 1 : 0;
   const full = kind === 'full';
   const seenLeft = full ? new Uint8Array(count) : null;
-  let size = 0;
-  for (let i = 0; i < leftCodes.length; i++) {
-    const code = leftCodes[i]!;
-    const matches = code < 0 ? 0 : perCode[code]!;
-    size += matches > 0 ? matches : keepLeft;
-    if (seenLeft && code >= 0) seenLeft[code] = 1;
-  }
-  if (seenLeft) for (let j = 0; j < rightCodes.length; j++) if (rightCodes[j]! < 0 || seenLeft[rightCodes[j]!] === 0) size++;
-
+  const size = duplicates ? outputSize(leftCodes, rightCodes, perCode, keepLeft, seenLeft) : leftCodes.length + (full ? rightCodes.length : 0);
+  if (!duplicates && seenLeft) for (let i = 0; i < leftCodes.length; i++) if (leftCodes[i]! >= 0) seenLeft[leftCodes[i]!] = 1;
   const left = new Int32Array(size);
   const right = new Int32Array(size);
   let k = 0;
@@ -65,5 +60,19 @@ export function matchRows(kind: JoinKind, key: CodedKey): RowPairs {
       right[k++] = j;
     }
   }
-  return { left, right };
+  // Without duplicate right keys `size` is an upper bound (each left row gives one row).
+  return k === size ? { left, right } : { left: left.subarray(0, k), right: right.subarray(0, k) };
+}
+
+/** The exact output size when right keys repeat (each left row may give several rows); marks `seenLeft`. */
+function outputSize(leftCodes: Int32Array, rightCodes: Int32Array, perCode: Int32Array, keepLeft: number, seenLeft: Uint8Array | null): number {
+  let size = 0;
+  for (let i = 0; i < leftCodes.length; i++) {
+    const code = leftCodes[i]!;
+    const matches = code < 0 ? 0 : perCode[code]!;
+    size += matches > 0 ? matches : keepLeft;
+    if (seenLeft && code >= 0) seenLeft[code] = 1;
+  }
+  if (seenLeft) for (let j = 0; j < rightCodes.length; j++) if (rightCodes[j]! < 0 || seenLeft[rightCodes[j]!] === 0) size++;
+  return size;
 }
