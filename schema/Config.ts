@@ -15,6 +15,7 @@ export interface Config {
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
   readonly fusions: Readonly<Record<string, FusionConfig>>;
+  readonly streams: Readonly<Record<string, StreamConfig>>;
   /** Folder of the config file; relative paths (dataDir, files) resolve against it. */
   readonly baseDir: string;
 }
@@ -130,4 +131,23 @@ export interface FusionConfig {
   readonly view: DatasetConfig;
   /** Measure name → the member dataset it comes from. */
   readonly measureMember: Readonly<Record<string, string>>;
+}
+
+/** A Kafka topic served as event-time windowed subscriptions. */
+export interface StreamConfig {
+  readonly name: string;
+  readonly typeName: string;
+  readonly kafka: { readonly brokers: readonly string[]; readonly topic: string; readonly groupId: string | null };
+  readonly format: 'json';
+  /** Event-time field of the JSON message, or '$kafka' for the record timestamp. */
+  readonly timestamp: string;
+  /** Dimensions read from message fields (`column` is the field name). */
+  readonly dimensions: Readonly<Record<string, DimensionConfig>>;
+  /** Measures over message fields, in the shared expression language. */
+  readonly measures: Readonly<Record<string, MeasureConfig>>;
+  readonly graceMs: number;
+  readonly retentionMs: number;
+  readonly deadLetterTopic: string | null;
+  /** Closed windows of this size are upserted into a table, served as dataset `<name>History`. */
+  readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string } | null;
 }

@@ -132,12 +132,44 @@ const fusionSchema = z.strictObject({
     .refine((m) => Object.keys(m).length >= 2, 'expected at least two members'),
 });
 
+const streamSchema = z.strictObject({
+  kafka: z.strictObject({
+    brokers: z.string().min(1, 'expected host:port[,host:port...]'),
+    topic: z.string().min(1),
+    groupId: z.string().min(1).optional(),
+  }),
+  format: z.literal('json', 'expected format: json').default('json'),
+  /** The event-time field (epoch ms or ISO-8601), or $kafka for the record timestamp. */
+  timestamp: z.string().min(1).default('$kafka'),
+  dimensions: z
+    .record(
+      name('a dimension name'),
+      z.strictObject({
+        type: z.enum(['string', 'number', 'boolean'], 'expected type: string, number or boolean'),
+        field: z.string().min(1).optional(),
+      }),
+    )
+    .default({}),
+  measures: z.record(name('a measure name'), measureSchema).default({}),
+  grace: duration.default('5s'),
+  retention: duration.default('1h'),
+  deadLetterTopic: z.string().min(1).optional(),
+  landing: z
+    .strictObject({
+      source: z.string().min(1),
+      table: z.string().min(1),
+      window: duration.default('1m'),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   server: serverSchema.default(serverSchema.parse({})),
   cache: cacheSchema.default(cacheSchema.parse({})),
   sources: z.record(name('a source name'), sourceSchema),
   datasets: z.record(name('a dataset name'), datasetSchema),
   fusions: z.record(name('a fusion name'), fusionSchema).default({}),
+  streams: z.record(name('a stream name'), streamSchema).default({}),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -5,3 +5,4 @@ export { loadConfigFile, parseConfig, type LoadConfigOptions } from './loadConfi
 export { pascalCase } from './pascalCase.ts';
 export { parseDuration } from './parseDuration.ts';
 export { buildTypeDefs } from './buildTypeDefs.ts';
+export { landingLeaves } from './buildStreams.ts';

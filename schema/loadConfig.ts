@@ -6,6 +6,7 @@ import { ConfigError, ConfigErrors, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, Config, DatasetConfig, MeasureConfig, SourceConfig } from './Config.ts';
 import { buildFusions, checkRelations } from './buildFusions.ts';
+import { buildStreams } from './buildStreams.ts';
 import { pascalCase } from './pascalCase.ts';
 import { configSchema, type RawConfig } from './configSchema.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
@@ -142,6 +143,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
       ),
     });
   }
+  const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors);
   errors.push(...checkRelations(datasets));
   const fusions = buildFusions(raw.fusions, datasets, typeNames, errors);
   if (errors.length > 0) throw new ConfigErrors(errors);
@@ -151,7 +153,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     ttlMs: parseDuration(raw.cache.ttl) ?? 600_000,
     maxCoreRows: raw.cache.maxCoreRows,
   });
-  return Object.freeze({ server: Object.freeze({ ...raw.server }), cache, fusions, sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
+  return Object.freeze({ server: Object.freeze({ ...raw.server }), cache, fusions, streams, sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
 }
 
 function datasetFrom(
