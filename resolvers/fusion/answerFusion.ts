@@ -46,7 +46,11 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
   let table: Table = answers[0]!.answer.table;
   let tableKeys = answers[0]!.plan.dimensions.map((d) => d.key);
   for (const { plan, answer } of answers.slice(1)) {
-    table = hashJoin(fusion.join, table, answer.table, tableKeys, plan.dimensions.map((d) => d.key), outKeys);
+    // Without keys every member answered one row: the fused row is their columns side by side.
+    table =
+      outKeys.length === 0
+        ? sideBySide(table, answer.table)
+        : hashJoin(fusion.join, table, answer.table, tableKeys, plan.dimensions.map((d) => d.key), outKeys);
     tableKeys = outKeys;
   }
   if (answers.length === 1) table = renameKeys(table, tableKeys, outKeys);
@@ -87,5 +91,11 @@ function renameKeys(table: Table, from: readonly string[], to: readonly string[]
     const i = from.indexOf(field.name);
     columns[i >= 0 ? to[i]! : field.name] = table.getChild(field.name)!;
   }
+  return new Table(columns);
+}
+
+function sideBySide(left: Table, right: Table): Table {
+  const columns: Record<string, Vector> = {};
+  for (const t of [left, right]) for (const field of t.schema.fields) columns[field.name] = t.getChild(field.name)!;
   return new Table(columns);
 }
