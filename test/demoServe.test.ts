@@ -30,16 +30,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it('answers the example query', async () => {
+async function runExample(operationName: string): Promise<any> {
   const query = await readFile('demo/example.graphql', 'utf8');
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, operationName }),
   });
   const body = (await response.json()) as { data: any; errors?: unknown };
   expect(body.errors).toBeUndefined();
-  const { rows, totals, meta } = body.data.sales;
+  return body.data;
+}
+
+it('answers the example queries GraphiQL preloads', async () => {
+  const { rows, totals, meta } = (await runExample('RevenueByRegion')).sales;
   expect(rows.length).toBeGreaterThan(0);
   expect(rows.length).toBeLessThanOrEqual(12);
   for (const row of rows) expect(row.month).toMatch(/^2025-\d\d-01T00:00:00\+00:00$/);
@@ -47,6 +51,21 @@ it('answers the example query', async () => {
   expect(revenues).toEqual([...revenues].sort((a, b) => b - a));
   expect(totals.orders).toBeGreaterThan(0);
   expect(meta.sources.length).toBe(2);
+
+  // The fusion of Postgres sales with targets.csv (DuckDB): 2025 quarters per region.
+  const fused = (await runExample('SalesVsTargets')).salesVsTargets;
+  expect(fused.rows.length).toBeGreaterThan(0);
+  for (const row of fused.rows) {
+    expect(row.month).toMatch(/^2025-(01|04|07|10)-01T00:00:00\+00:00$/);
+    expect(row.target).toBeGreaterThan(0); // every region has 2025 targets
+    if (row.revenue !== null) expect(row.attainment).toBeCloseTo(row.revenue / row.target, 12);
+  }
+  expect(fused.totals.target).toBeGreaterThan(0);
+
+  // The relation to regions.csv: every row gets its region's manager.
+  const related = (await runExample('TopCountriesWithRegionManager')).sales.rows;
+  expect(related.length).toBeGreaterThan(0);
+  for (const row of related) expect(row.regionInfo.manager).toMatch(/\w+ \w+/);
 });
 
 it('lists the demo dataset', async () => {
