@@ -14,6 +14,12 @@ type Resolvers = Record<string, Record<string, unknown>>;
 const CALCS = Symbol('calcs');
 type Calculable = ResultRow & { [CALCS]?: ReadonlyMap<string, Expression> };
 
+/** Gives rows the request's parsed calcs, for `calc` fields. */
+export function attachCalcs<T extends ResultRow>(rows: T[], calcs: ReadonlyMap<string, Expression>): (T & Calculable)[] {
+  for (const row of rows) (row as Calculable)[CALCS] = calcs;
+  return rows;
+}
+
 /** Rows of an answer, ready for the row type's resolvers. */
 export function answerRows(answer: DatasetAnswer, dataset: DatasetConfig): Calculable[] {
   const rows: Calculable[] = answer.rows ? tableToRows(answer.rows.table, answer.rows.plan, dataset) : [];
@@ -56,7 +62,7 @@ export function datasetResolvers(dataset: DatasetConfig, config: Config, answer:
 
 const evaluators = new WeakMap<Expression, ReturnType<typeof compileEvaluator>>();
 
-function resolveCalc(row: Calculable, args: { expr: string }): number | null {
+export function resolveCalc(row: Calculable, args: { expr: string }): number | null {
   const expr = row[CALCS]?.get(args.expr);
   if (!expr) return null; // planned with every calc of the request; unreachable for valid requests
   let evaluate = evaluators.get(expr);

@@ -12,5 +12,6 @@ export function datasetsInfo(config: Config) {
   return [
     ...Object.values(config.datasets).map((d) => describe(d, 'dataset', d.source)),
     ...Object.values(config.fusions).map((f) => describe(f.view, 'fusion', null)),
+    ...Object.values(config.streams).map((s) => describe(s.view, 'stream', s.kafka.brokers.length ? `kafka:${s.kafka.topic}` : 'demo generator')),
   ];
 }

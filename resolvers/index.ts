@@ -4,6 +4,7 @@ import { adminResolvers } from './adminResolvers.ts';
 import { datasetResolvers } from './datasetResolvers.ts';
 import { datasetsInfo } from './datasetsInfo.ts';
 import { answerFusion } from './fusion/answerFusion.ts';
+import { streamResolvers } from './streamResolvers.ts';
 
 export type { RequestContext } from './RequestContext.ts';
 export { collectSelection } from './collectSelection.ts';
@@ -18,6 +19,7 @@ export function buildResolvers(config: Config): Record<string, Record<string, un
   for (const dataset of Object.values(config.datasets)) {
     add(datasetResolvers(dataset, config, (ctx, request, options) => ctx.gateway.answer(request, options)));
   }
+  for (const stream of Object.values(config.streams)) add(streamResolvers(stream, config));
   for (const fusion of Object.values(config.fusions)) {
     add(datasetResolvers(fusion.view, config, (ctx, request, options) => answerFusion(ctx.gateway, fusion, request, options)));
   }

@@ -150,4 +150,6 @@ export interface StreamConfig {
   readonly deadLetterTopic: string | null;
   /** Closed windows of this size are upserted into a table, served as dataset `<name>History`. */
   readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string } | null;
+  /** The stream seen as a dataset (dimensions, measures), for planning subscriptions. */
+  readonly view: DatasetConfig;
 }

@@ -72,6 +72,17 @@ export function buildStreams(
       retentionMs: parseDuration(s.retention) ?? 3_600_000,
       deadLetterTopic: s.deadLetterTopic ?? null,
       landing,
+      view: Object.freeze({
+        name,
+        typeName,
+        source: '',
+        from: Object.freeze({ kind: 'sql' as const, sql: '' }),
+        timezone: 'UTC',
+        dimensions: Object.freeze(dimensions),
+        measures: Object.freeze(measures),
+        cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
+        relations: Object.freeze({}),
+      }),
     });
   }
   return Object.freeze(streams);

@@ -1,3 +1,4 @@
+import { buildStreamTypeDefs } from './buildStreamTypeDefs.ts';
 import type { Config, DatasetConfig, DimensionConfig, DimensionType } from './Config.ts';
 
 const FILTER_INPUT: Record<DimensionType, string> = {
@@ -13,7 +14,7 @@ export function buildTypeDefs(config: Config): string {
   const datasets = Object.values(config.datasets);
   const views = Object.values(config.fusions).map((f) => f.view);
   const types = [...datasets, ...views].map((d) => datasetTypes(d, config));
-  return [SHARED_TYPES, ...types, queryType(config)].join('\n');
+  return [SHARED_TYPES, ...types, queryType(config), buildStreamTypeDefs(config)].join('\n');
 }
 
 function datasetTypes(d: DatasetConfig, config: Config): string {

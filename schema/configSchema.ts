@@ -134,7 +134,8 @@ const fusionSchema = z.strictObject({
 
 const streamSchema = z.strictObject({
   kafka: z.strictObject({
-    brokers: z.string().min(1, 'expected host:port[,host:port...]'),
+    /** host:port[,host:port]; empty feeds the stream from the built-in demo generator. */
+    brokers: z.string(),
     topic: z.string().min(1),
     groupId: z.string().min(1).optional(),
   }),

@@ -6,6 +6,7 @@ import { TributaryError } from '../errors/index.ts';
 import { logger } from './logger.ts';
 import type { Gateway } from './gateway.ts';
 import type { RequestContext } from '../resolvers/index.ts';
+import { attachGraphqlWs } from './attachGraphqlWs.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
 
 export interface RunningServer {
@@ -47,7 +48,8 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
       },
     },
     logging: false,
-    context: ({ request }) => ({ gateway, signal: request.signal, authorization: request.headers.get('authorization') ?? undefined }),
+    // WebSocket operations have no Fetch request: their iterators end when the socket does.
+    context: ({ request }) => ({ gateway, signal: request?.signal, authorization: request?.headers.get('authorization') ?? undefined }),
     plugins: [useErrorCodes(), ...(options.plugins ?? [])],
   });
 
@@ -61,16 +63,19 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
+  const closeWs = attachGraphqlWs(server, yoga);
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await closeWs();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

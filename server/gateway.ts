@@ -7,6 +7,7 @@ import { createPlanMemo, type AggregatePlan, type DatasetRequest, type Expressio
 import { buildResolvers } from '../resolvers/index.ts';
 import { buildTypeDefs, type Config, type DatasetConfig } from '../schema/index.ts';
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
+import { StreamHub } from '../subscriptions/index.ts';
 import { logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runPlan, summarizeOutcomes } from './runPlan.ts';
@@ -42,6 +43,8 @@ export interface Gateway {
   readonly sources: ReadonlyMap<string, Source>;
   readonly metrics: Metrics;
   readonly cache: PlanCache;
+  /** Kafka feeds, shared window operators and landing writers of the streams. */
+  readonly streams: StreamHub;
   /** buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a fusion passes its view). */
   plan(request: DatasetRequest, over?: DatasetConfig): QueryPlans;
   answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
@@ -59,9 +62,19 @@ export async function createGateway(config: Config, options: { check?: boolean }
     const onSource = Object.values(config.datasets).filter((d) => d.source === source.name);
     await source.prepare?.(onSource, (line) => logger.info({ source: source.name }, line));
   }
+  const streams = new StreamHub(config, sources, {
+    event: (stream, n) => metrics.streamEvents.inc({ stream }, n),
+    late: (stream, n) => metrics.streamLateEvents.inc({ stream }, n),
+    bad: (stream) => metrics.streamBadMessages.inc({ stream }),
+    subscribers: (stream, n) => metrics.subscribers.set({ stream }, n),
+    log: (message, error) => logger.warn({ err: error }, message),
+  });
+  // Landing tables are created before the check, which reads their columns.
+  await streams.startLanding();
   if (options.check !== false) {
     const problems = await Promise.all(Object.values(config.datasets).map((d) => checkDatasetColumns(d, sources.get(d.source)!)));
     if (problems.flat().length > 0) {
+      await streams.close();
       await Promise.all([...sources.values()].map((s) => s.close()));
       throw new ConfigErrors(problems.flat());
     }
@@ -87,10 +100,12 @@ export async function createGateway(config: Config, options: { check?: boolean }
     sources,
     metrics,
     cache,
+    streams,
     plan: (request, over) => planMemo(over ?? config.datasets[request.dataset]!, request, config.server),
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
     close: async () => {
       for (const w of watchers) w.stop();
+      await streams.close();
       await Promise.all([...sources.values()].map((s) => s.close()));
     },
   };

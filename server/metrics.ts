@@ -23,6 +23,20 @@ export function createMetrics() {
   });
   return {
     registry,
+    streamEvents: new Counter({ name: 'tributary_stream_events_total', help: 'Events decoded from a stream.', labelNames: ['stream'] as const, registers: [registry] }),
+    streamLateEvents: new Counter({
+      name: 'tributary_stream_late_events_total',
+      help: 'Events that arrived after their window closed (end + grace), summed over window operators.',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+    streamBadMessages: new Counter({
+      name: 'tributary_stream_bad_messages_total',
+      help: 'Messages that could not be decoded (sent to the dead-letter topic when configured).',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+    subscribers: new Gauge({ name: 'tributary_subscribers', help: 'Open subscriptions per stream.', labelNames: ['stream'] as const, registers: [registry] }),
     cacheRequests: new Counter({
       name: 'tributary_cache_requests_total',
       help: 'Plans answered, by how the cache answered them (HIT, DERIVED, MISS, BYPASS).',

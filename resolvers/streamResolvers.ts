@@ -1,0 +1,85 @@
+import { Kind, type GraphQLResolveInfo } from 'graphql';
+import type { OrderKey } from '../planner/index.ts';
+import type { Config, StreamConfig } from '../schema/index.ts';
+import { planSubscription, type SubscriptionArgs, type SubscriptionShape, type WindowState } from '../subscriptions/index.ts';
+import { collectFields } from './collectSelection.ts';
+import { attachCalcs, resolveCalc } from './datasetResolvers.ts';
+import type { RequestContext } from './RequestContext.ts';
+import type { ResultRow } from './tableToRows.ts';
+
+/**
+ * The Subscription field of a stream: plans the subscription (window, where, grouping and
+ * measures from the selection), joins the shared window operator for that plan, and maps
+ * each window version to this subscription's rows (its own order, limit and calcs).
+ */
+export function streamResolvers(stream: StreamConfig, config: Config) {
+  const view = stream.view;
+  return {
+    Subscription: {
+      [stream.name]: {
+        subscribe: async (_: unknown, args: SubscriptionArgs, ctx: RequestContext, info: GraphQLResolveInfo) => {
+          const selection = { dimensions: [] as { name: string; granularity: null }[], measures: [] as string[], calcs: [] as string[] };
+          for (const node of info.fieldNodes) {
+            for (const sel of node.selectionSet?.selections ?? []) {
+              if (sel.kind !== Kind.FIELD || sel.name.value !== 'rows') continue;
+              const found = collectFields(sel, `${view.typeName}Row`, info, view);
+              selection.dimensions.push(...found.dimensions.map((d) => ({ name: d.name, granularity: null })));
+              selection.measures.push(...found.measures);
+              selection.calcs.push(...found.calcs);
+            }
+          }
+          const { plan, key, shape } = planSubscription(view, args, selection, config.server, Date.now());
+          const subscriber = await ctx.gateway.streams.subscribe(plan, key, shape.emit, shape.throttleMs);
+          return mapIterator(subscriber, (state: WindowState) => ({ [stream.name]: windowPayload(state, shape) }));
+        },
+      },
+    },
+    [`${view.typeName}Row`]: { calc: resolveCalc },
+  };
+}
+
+function windowPayload(state: WindowState, shape: SubscriptionShape) {
+  const rows: ResultRow[] = state.rows.map((r) => ({ ...r.dims, ...r.measures }));
+  rows.sort(compareBy(shape.rows.order));
+  const limited = rows.slice(shape.rows.offset, shape.rows.limit === null ? undefined : shape.rows.offset + shape.rows.limit);
+  return {
+    start: new Date(state.start).toISOString(),
+    end: new Date(state.end).toISOString(),
+    final: state.final,
+    revision: state.revision,
+    rows: attachCalcs(limited, shape.calcs),
+  };
+}
+
+/** SQL-like order: each key ascending or descending, nulls last either way; strings by code point. */
+function compareBy(order: readonly OrderKey[]) {
+  return (a: ResultRow, b: ResultRow): number => {
+    for (const o of order) {
+      const x = a[o.field] ?? null;
+      const y = b[o.field] ?? null;
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      const c = x < y ? -1 : 1;
+      return o.direction === 'asc' ? c : -c;
+    }
+    return 0;
+  };
+}
+
+/** Maps an async iterator, passing return() through so unsubscribing reaches the source. */
+function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U): AsyncIterableIterator<U> {
+  return {
+    async next() {
+      const r = await source.next();
+      return r.done ? { value: undefined, done: true } : { value: map(r.value), done: false };
+    },
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

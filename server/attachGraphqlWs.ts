@@ -1,0 +1,51 @@
+import type { Server } from 'node:http';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import { ErrorCode } from '../errors/index.ts';
+
+type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
+
+/**
+ * Serves GraphQL over WebSocket (subprotocol `graphql-transport-ws`) on the HTTP server's
+ * /graphql path, through the same Yoga plugins and context as HTTP requests, so
+ * subscriptions, errors and masking behave alike on both transports.
+ */
+export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, any>): () => Promise<void> {
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const disposable = useServer(
+    {
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          const e = error as GraphQLError;
+          return [new GraphQLError(e.message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) {
+          return errors.map((e: GraphQLError) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: e.extensions.code ?? ErrorCode.GRAPHQL_VALIDATION_FAILED } }));
+        }
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: enveloped,
+        };
+        return args;
+      },
+    },
+    wsServer,
+  );
+  return async () => {
+    await disposable.dispose();
+    await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+  };
+}

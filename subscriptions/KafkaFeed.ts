@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { StreamConfig } from '../schema/index.ts';
+import { createDecoder, type RawRecord } from './decodeEvent.ts';
+import type { EventFeed } from './EventFeed.ts';
+import type { StreamEvent } from './window/index.ts';
+
+export interface FeedHooks {
+  /** A message that could not be decoded: counted, and sent to the dead-letter topic if any. */
+  onBadMessage(reason: string): void;
+  onEvents(count: number): void;
+  log(message: string, error?: unknown): void;
+}
+
+/**
+ * One Kafka consumer for a stream's topic, shared by every subscription of the stream.
+ * It starts at the offsets of (now - retention) found by timestamp, so the retained
+ * history is replayed on start, then follows the topic live. Records are deduplicated by
+ * partition offset, so a broker restart that redelivers uncommitted records counts each
+ * event once. Malformed records never stop the feed.
+ */
+export class KafkaFeed implements EventFeed {
+  readonly startedAt: number;
+  private readonly listeners = new Set<(batch: readonly StreamEvent[]) => void>();
+  private readonly kafka: Kafka;
+  private consumer: Consumer | null = null;
+  private producer: Producer | null = null;
+  private readonly lastOffset = new Map<number, bigint>();
+
+  constructor(
+    private readonly stream: StreamConfig,
+    private readonly hooks: FeedHooks,
+  ) {
+    this.startedAt = Date.now() - stream.retentionMs;
+    this.kafka = new Kafka({
+      clientId: `tributary-${stream.name}`,
+      brokers: [...stream.kafka.brokers],
+      logLevel: logLevel.NOTHING,
+      retry: { initialRetryTime: 250, maxRetryTime: 5_000, retries: 1_000_000 },
+    });
+  }
+
+  onEvents(listener: (batch: readonly StreamEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    const { topic } = this.stream.kafka;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let offsets: { partition: number; offset: string }[];
+    try {
+      offsets = await admin.fetchTopicOffsetsByTimestamp(topic, this.startedAt);
+    } finally {
+      await admin.disconnect();
+    }
+    const decode = createDecoder(this.stream);
+    const consumer = this.kafka.consumer({
+      groupId: this.stream.kafka.groupId ?? `tributary-${this.stream.name}-${randomUUID()}`,
+      retry: { initialRetryTime: 250, maxRetryTime: 5_000, retries: 1_000_000 },
+      maxWaitTimeInMs: 50,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommitInterval: 1_000,
+      eachBatch: async ({ batch }) => {
+        const events: StreamEvent[] = [];
+        const seen = this.lastOffset.get(batch.partition) ?? -1n;
+        let last = seen;
+        for (const message of batch.messages) {
+          const offset = BigInt(message.offset);
+          if (offset <= seen) continue; // redelivered after a reconnect: already counted
+          last = offset;
+          const decoded = decode(message as RawRecord);
+          if (decoded.ok) events.push(decoded.event);
+          else void this.reject(decoded.reason, message.value, batch.partition, message.offset);
+        }
+        this.lastOffset.set(batch.partition, last);
+        if (events.length > 0) {
+          this.hooks.onEvents(events.length);
+          for (const listener of this.listeners) listener(events);
+        }
+      },
+    });
+    for (const { partition, offset } of offsets) {
+      if (Number(offset) >= 0) consumer.seek({ topic, partition, offset });
+    }
+  }
+
+  private async reject(reason: string, value: Buffer | null, partition: number, offset: string): Promise<void> {
+    this.hooks.onBadMessage(reason);
+    const dlq = this.stream.deadLetterTopic;
+    if (!dlq) return;
+    try {
+      if (!this.producer) {
+        this.producer = this.kafka.producer();
+        await this.producer.connect();
+      }
+      await this.producer.send({
+        topic: dlq,
+        messages: [{ value, headers: { reason, 'source-topic': this.stream.kafka.topic, partition: String(partition), offset } }],
+      });
+    } catch (error) {
+      this.hooks.log(`dead-letter produce to ${dlq} failed`, error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => {});
+    await this.producer?.disconnect().catch(() => {});
+  }
+}

@@ -1,0 +1,52 @@
+import type { StreamConfig } from '../schema/index.ts';
+import type { StreamPlan } from './StreamPlan.ts';
+import type { Subscriber } from './Subscriber.ts';
+import { compileEventFilter, WindowOperator, type StreamEvent, type WindowState } from './window/index.ts';
+
+/**
+ * One window operator per normalized stream plan, shared by every subscription with that
+ * plan. It takes the feed's batches, and tells each subscriber which windows changed and
+ * which closed.
+ */
+export class SharedOperator {
+  readonly operator: WindowOperator;
+  readonly subscribers = new Set<Subscriber>();
+
+  constructor(readonly plan: StreamPlan, stream: StreamConfig) {
+    this.operator = new WindowOperator({
+      window: plan.window,
+      graceMs: stream.graceMs,
+      groupBy: plan.groupBy,
+      measures: plan.measures.map((name) => ({ name, aggregation: stream.measures[name]!.aggregation })),
+      where: plan.filter ? compileEventFilter(plan.filter) : undefined,
+    });
+  }
+
+  /** Feeds a batch; returns how many events were late. */
+  add(batch: readonly StreamEvent[]): number {
+    const lateBefore = this.operator.lateEvents;
+    const changed = new Set<string>();
+    const removed: string[] = [];
+    for (const event of batch) {
+      if (this.plan.sinceMs !== null && event.time < this.plan.sinceMs) continue;
+      const result = this.operator.add(event);
+      for (const k of result.changed) changed.add(k);
+      removed.push(...result.removed);
+      for (const k of result.removed) changed.delete(k);
+    }
+    const finals = this.operator.closeDue();
+    const closedKeys = new Set(finals.map((f) => f.key));
+    const snapshots = [...changed].filter((k) => !closedKeys.has(k)).map((k) => this.operator.snapshot(k)).filter((s): s is WindowState => s !== undefined);
+    for (const s of this.subscribers) {
+      if (removed.length) s.removed(removed);
+      s.changed(snapshots);
+      s.closed(finals);
+    }
+    return this.operator.lateEvents - lateBefore;
+  }
+
+  /** What a new subscriber sees first: the windows open now. */
+  current(): WindowState[] {
+    return this.operator.openWindows();
+  }
+}

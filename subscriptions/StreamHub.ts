@@ -1,0 +1,131 @@
+import { badInput } from '../errors/index.ts';
+import type { Config, StreamConfig } from '../schema/index.ts';
+import type { Source } from '../sources/index.ts';
+import { DemoFeed } from './DemoFeed.ts';
+import type { EventFeed } from './EventFeed.ts';
+import { KafkaFeed } from './KafkaFeed.ts';
+import { LandingWriter } from './LandingWriter.ts';
+import { RetainedEvents } from './RetainedEvents.ts';
+import { SharedOperator } from './SharedOperator.ts';
+import type { StreamPlan } from './StreamPlan.ts';
+import { Subscriber } from './Subscriber.ts';
+import type { StreamEvent, WindowSpec } from './window/index.ts';
+
+export interface StreamCounters {
+  event(stream: string, n: number): void;
+  late(stream: string, n: number): void;
+  bad(stream: string): void;
+  subscribers(stream: string, n: number): void;
+  log(message: string, error?: unknown): void;
+}
+
+interface StreamState {
+  readonly config: StreamConfig;
+  readonly feed: EventFeed;
+  readonly retained: RetainedEvents;
+  readonly operators: Map<string, SharedOperator>;
+  readonly landing: LandingWriter | null;
+  readonly started: Promise<void>;
+  subscriberCount: number;
+}
+
+/**
+ * Owns every stream's feed (one Kafka consumer per topic), the window operators shared by
+ * subscriptions with equal plans, and the landing writers. A feed starts with the first
+ * subscription, or at start-up when the stream lands windows.
+ */
+export class StreamHub {
+  private readonly streams = new Map<string, StreamState>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly sources: ReadonlyMap<string, Source>,
+    private readonly counters: StreamCounters,
+  ) {}
+
+  /** Starts the streams that land windows (their tables must exist before datasets are checked). */
+  async startLanding(): Promise<void> {
+    for (const stream of Object.values(this.config.streams)) if (stream.landing) await this.state(stream.name).started;
+  }
+
+  async subscribe(plan: StreamPlan, key: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
+    const state = this.state(plan.stream);
+    await state.started;
+    if (plan.sinceMs !== null && plan.sinceMs < state.retained.horizon && plan.sinceMs < state.feed.startedAt) {
+      throw badInput(`since: ${new Date(plan.sinceMs).toISOString()} is older than this stream keeps (retention); query ${state.config.landing?.dataset ?? 'the landing table'} for older windows`);
+    }
+    let shared = state.operators.get(key);
+    if (!shared) {
+      shared = new SharedOperator(plan, state.config);
+      shared.add(state.retained.since(plan.sinceMs ?? replayStart(plan.window, state)));
+      state.operators.set(key, shared);
+    }
+    const operator = shared;
+    const subscriber = new Subscriber(emit, throttleMs, (s) => {
+      operator.subscribers.delete(s);
+      if (operator.subscribers.size === 0) state.operators.delete(key);
+      this.counters.subscribers(plan.stream, --state.subscriberCount);
+    });
+    operator.subscribers.add(subscriber);
+    this.counters.subscribers(plan.stream, ++state.subscriberCount);
+    subscriber.changed(operator.current());
+    return subscriber;
+  }
+
+  /** The landing writer of a stream (tests wait on it). */
+  landing(stream: string): LandingWriter | null {
+    return this.streams.get(stream)?.landing ?? null;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.streams.values()].map(async (s) => {
+      await s.started.catch(() => {});
+      await s.feed.stop();
+      await s.landing?.settled();
+    }));
+  }
+
+  private state(name: string): StreamState {
+    let state = this.streams.get(name);
+    if (state) return state;
+    const config = this.config.streams[name]!;
+    const feed: EventFeed =
+      config.kafka.brokers.length === 0
+        ? new DemoFeed(config)
+        : new KafkaFeed(config, {
+            onBadMessage: () => this.counters.bad(name),
+            onEvents: (n) => this.counters.event(name, n),
+            log: this.counters.log,
+          });
+    const landing = config.landing
+      ? new LandingWriter(config, this.sources.get(config.landing.source)!, feed.startedAt, (e) => this.counters.log(`landing ${name} failed`, e))
+      : null;
+    const retained = new RetainedEvents(config.retentionMs);
+    const operators = new Map<string, SharedOperator>();
+    feed.onEvents((batch) => this.dispatch(name, batch));
+    const started = (async () => {
+      await landing?.ensureTable();
+      await feed.start();
+    })();
+    started.catch((e) => this.counters.log(`stream ${name} failed to start`, e));
+    state = { config, feed, retained, operators, landing, started, subscriberCount: 0 };
+    this.streams.set(name, state);
+    return state;
+  }
+
+  private dispatch(name: string, batch: readonly StreamEvent[]): void {
+    const state = this.streams.get(name)!;
+    if (state.feed instanceof DemoFeed) this.counters.event(name, batch.length);
+    state.retained.add(batch);
+    state.landing?.add(batch);
+    let late = 0;
+    for (const operator of state.operators.values()) late += operator.add(batch);
+    if (late > 0) this.counters.late(name, late);
+  }
+}
+
+/** A new operator replays enough history for the windows open now. */
+function replayStart(window: WindowSpec, state: StreamState): number {
+  const span = window.kind === 'session' ? state.config.retentionMs : window.sizeMs;
+  return state.retained.horizon + state.config.retentionMs - span - state.config.graceMs;
+}

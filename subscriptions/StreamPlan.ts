@@ -1,0 +1,90 @@
+import { badInput } from '../errors/index.ts';
+import { parseDuration, type DatasetConfig, type ServerConfig } from '../schema/index.ts';
+import { buildPlan, planKey, type AggregatePlan, type DatasetRequest, type Expression, type Filter } from '../planner/index.ts';
+import type { WindowSpec } from './window/index.ts';
+
+/**
+ * What a window operator computes; subscriptions with equal plans share one operator.
+ * Plain frozen data: window, pre-aggregation filter, grouping, measures, replay start.
+ */
+export interface StreamPlan {
+  readonly kind: 'stream';
+  readonly stream: string;
+  readonly window: WindowSpec;
+  readonly filter: Filter | null;
+  readonly groupBy: readonly string[];
+  readonly measures: readonly string[];
+  readonly sinceMs: number | null;
+}
+
+/** What each subscription does on its own with the operator's windows. */
+export interface SubscriptionShape {
+  readonly emit: 'CHANGES' | 'FINAL';
+  readonly throttleMs: number;
+  /** Order, limit and calcs of the rows, as an aggregate plan over the stream's view. */
+  readonly rows: AggregatePlan;
+  readonly calcs: ReadonlyMap<string, Expression>;
+}
+
+export interface SubscriptionArgs {
+  readonly window: { tumble?: string | null; hop?: { size: string; advance: string } | null; session?: { gap: string } | null };
+  readonly where?: unknown;
+  readonly orderBy?: readonly Record<string, unknown>[] | null;
+  readonly limit?: number | null;
+  readonly emit?: string | null;
+  readonly throttle?: string | null;
+  readonly since?: string | null;
+}
+
+/** Plans a subscription. `view` is the stream seen as a dataset (its dimensions and measures). */
+export function planSubscription(
+  view: DatasetConfig,
+  args: SubscriptionArgs,
+  selection: NonNullable<DatasetRequest['rows']>,
+  server: ServerConfig,
+  now: number,
+): { plan: StreamPlan; key: string; shape: SubscriptionShape } {
+  const rows = buildPlan(view, { dataset: view.name, rows: selection, totals: null, where: args.where, orderBy: args.orderBy, limit: args.limit }, server);
+  const plan: StreamPlan = Object.freeze({
+    kind: 'stream',
+    stream: view.name,
+    window: windowSpec(args.window),
+    filter: rows.rows!.filter,
+    groupBy: Object.freeze(rows.rows!.dimensions.map((d) => d.name)),
+    measures: Object.freeze([...new Set(rows.rows!.measures.map((m) => m.measure))]),
+    sinceMs: args.since ? sinceOf(args.since, now) : null,
+  });
+  const throttleMs = args.throttle ? duration('throttle', args.throttle) : 250;
+  return {
+    plan,
+    key: planKey(plan),
+    shape: { emit: args.emit === 'FINAL' ? 'FINAL' : 'CHANGES', throttleMs, rows: rows.rows!, calcs: rows.calcs },
+  };
+}
+
+function windowSpec(w: SubscriptionArgs['window']): WindowSpec {
+  const given = [w.tumble, w.hop, w.session].filter((x) => x != null);
+  if (given.length !== 1) throw badInput(`window: set exactly one of tumble, hop or session, got ${given.length}`);
+  if (w.tumble != null) return { kind: 'tumble', sizeMs: duration('window.tumble', w.tumble) };
+  if (w.hop != null) {
+    const sizeMs = duration('window.hop.size', w.hop.size);
+    const advanceMs = duration('window.hop.advance', w.hop.advance);
+    if (advanceMs > sizeMs) throw badInput(`window.hop: advance ${w.hop.advance} is longer than size ${w.hop.size}; events would fall between windows`);
+    return { kind: 'hop', sizeMs, advanceMs };
+  }
+  return { kind: 'session', gapMs: duration('window.session.gap', w.session!.gap) };
+}
+
+function duration(path: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1 || !Number.isInteger(ms)) throw badInput(`${path}: expected a duration such as 500ms, 10s, 1m, 2h or 1d, got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** `-15m` (relative to now) or an ISO-8601 time. */
+function sinceOf(text: string, now: number): number {
+  if (text.startsWith('-')) return now - duration('since', text.slice(1));
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw badInput(`since: expected "-15m" or an ISO-8601 time, got ${JSON.stringify(text)}`);
+  return ms;
+}

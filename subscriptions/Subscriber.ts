@@ -1,0 +1,102 @@
+import { createThrottle, type WindowKey, type WindowState } from './window/index.ts';
+
+/**
+ * One subscription's end of a shared window operator: an async iterator of window
+ * versions. CHANGES versions of a window are conflated (only its latest counts) and
+ * released at most once per throttle interval; FINAL versions are queued. The queue is
+ * bounded: a subscriber that stops reading loses its oldest versions (counted in
+ * `dropped`) instead of growing the server's memory.
+ */
+export class Subscriber implements AsyncIterableIterator<WindowState> {
+  private readonly pending = new Map<WindowKey, WindowState>();
+  private readonly ready: WindowState[] = [];
+  private readonly throttle;
+  private timer: NodeJS.Timeout | undefined;
+  private waiter: ((result: IteratorResult<WindowState>) => void) | undefined;
+  private done = false;
+  dropped = 0;
+
+  constructor(
+    readonly emit: 'CHANGES' | 'FINAL',
+    throttleMs: number,
+    private readonly onClose: (s: Subscriber) => void,
+    private readonly maxQueued = 256,
+  ) {
+    this.throttle = createThrottle(throttleMs);
+  }
+
+  /** New versions of open windows (ignored by FINAL subscribers). */
+  changed(states: readonly WindowState[]): void {
+    if (this.done || this.emit === 'FINAL' || states.length === 0) return;
+    for (const s of states) this.pending.set(s.key, s);
+    this.release();
+  }
+
+  /** Windows that closed: their final versions, in closing order. */
+  closed(states: readonly WindowState[]): void {
+    if (this.done || states.length === 0) return;
+    for (const s of states) this.pending.delete(s.key);
+    this.flushPending();
+    for (const s of states) this.push(s);
+  }
+
+  /** Windows merged away (sessions): forget their pending versions. */
+  removed(keys: readonly WindowKey[]): void {
+    for (const k of keys) this.pending.delete(k);
+  }
+
+  private release(): void {
+    const now = Date.now();
+    if (this.throttle.shouldEmit(now)) return this.flushPending();
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.release();
+      }, Math.max(1, this.throttle.nextAllowedAt - now));
+      this.timer.unref();
+    }
+  }
+
+  private flushPending(): void {
+    const versions = [...this.pending.values()].sort((a, b) => a.start - b.start || a.end - b.end);
+    this.pending.clear();
+    for (const s of versions) this.push(s);
+  }
+
+  private push(state: WindowState): void {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      return w({ value: state, done: false });
+    }
+    this.ready.push(state);
+    if (this.ready.length > this.maxQueued) {
+      this.ready.shift();
+      this.dropped++;
+    }
+  }
+
+  next(): Promise<IteratorResult<WindowState>> {
+    const value = this.ready.shift();
+    if (value) return Promise.resolve({ value, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  return(): Promise<IteratorResult<WindowState>> {
+    if (!this.done) {
+      this.done = true;
+      clearTimeout(this.timer);
+      this.pending.clear();
+      this.ready.length = 0;
+      this.onClose(this);
+      this.waiter?.({ value: undefined, done: true });
+      this.waiter = undefined;
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<WindowState> {
+    return this;
+  }
+}

@@ -1,0 +1,7 @@
+/** Kafka topics as event-time windowed GraphQL subscriptions. */
+export { StreamHub, type StreamCounters } from './StreamHub.ts';
+export { planSubscription, type StreamPlan, type SubscriptionArgs, type SubscriptionShape } from './StreamPlan.ts';
+export { createDecoder } from './decodeEvent.ts';
+export { demoOrder } from './DemoFeed.ts';
+export type { Subscriber } from './Subscriber.ts';
+export * from './window/index.ts';
