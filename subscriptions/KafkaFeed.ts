@@ -24,7 +24,8 @@ export class KafkaFeed implements EventFeed {
   private readonly listeners = new Set<(batch: readonly StreamEvent[]) => void>();
   private readonly kafka: Kafka;
   private consumer: Consumer | null = null;
-  private producer: Producer | null = null;
+  /** The dead-letter producer, connecting or connected; shared by concurrent rejections. */
+  private producer: Promise<Producer> | null = null;
   private readonly lastOffset = new Map<number, bigint>();
 
   constructor(
@@ -95,11 +96,11 @@ export class KafkaFeed implements EventFeed {
     const dlq = this.stream.deadLetterTopic;
     if (!dlq) return;
     try {
-      if (!this.producer) {
-        this.producer = this.kafka.producer();
-        await this.producer.connect();
-      }
-      await this.producer.send({
+      // Rejections of one batch run concurrently: each awaits the one connect (a send
+      // before connect() has resolved fails with "The producer is disconnected").
+      this.producer ??= this.connectProducer();
+      const producer = await this.producer;
+      await producer.send({
         topic: dlq,
         messages: [{ value, headers: { reason, 'source-topic': this.stream.kafka.topic, partition: String(partition), offset } }],
       });
@@ -108,8 +109,20 @@ export class KafkaFeed implements EventFeed {
     }
   }
 
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.kafka.producer();
+    try {
+      await producer.connect();
+      return producer;
+    } catch (error) {
+      this.producer = null; // the next rejection tries again
+      throw error;
+    }
+  }
+
   async stop(): Promise<void> {
     await this.consumer?.disconnect().catch(() => {});
-    await this.producer?.disconnect().catch(() => {});
+    const producer = await this.producer?.catch(() => null);
+    await producer?.disconnect().catch(() => {});
   }
 }

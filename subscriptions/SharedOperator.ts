@@ -31,6 +31,7 @@ export class SharedOperator {
       if (this.plan.sinceMs !== null && event.time < this.plan.sinceMs) continue;
       const result = this.operator.add(event);
       for (const k of result.changed) changed.add(k);
+      if (result.removed.length === 0) continue; // only session merges remove windows
       removed.push(...result.removed);
       for (const k of result.removed) changed.delete(k);
     }

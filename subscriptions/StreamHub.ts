@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { badInput } from '../errors/index.ts';
 import type { Config, StreamConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
@@ -48,16 +49,23 @@ export class StreamHub {
     for (const stream of Object.values(this.config.streams)) if (stream.landing) await this.state(stream.name).started;
   }
 
-  async subscribe(plan: StreamPlan, key: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
+  async subscribe(plan: StreamPlan, planKey: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
+    // A replay is delivered to the subscriber that asked for it, so `since` plans are not
+    // shared: a second subscriber with the same `since` gets its own replay.
+    const key = plan.sinceMs === null ? planKey : `${planKey}:${randomUUID()}`;
     const state = this.state(plan.stream);
     await state.started;
     if (plan.sinceMs !== null && plan.sinceMs < state.retained.horizon && plan.sinceMs < state.feed.startedAt) {
       throw badInput(`since: ${new Date(plan.sinceMs).toISOString()} is older than this stream keeps (retention); query ${state.config.landing?.dataset ?? 'the landing table'} for older windows`);
     }
     let shared = state.operators.get(key);
+    let history: StreamEvent[] = [];
     if (!shared) {
       shared = new SharedOperator(plan, state.config);
-      shared.add(state.retained.since(plan.sinceMs ?? replayStart(plan.window, state)));
+      history = state.retained.since(plan.sinceMs ?? replayStart(plan.window, state));
+      // Without `since`, windows that close during the replay began before it (their rows
+      // are partial): replay before anyone listens, so only the open windows are seen.
+      if (plan.sinceMs === null) shared.add(history.splice(0));
       state.operators.set(key, shared);
     }
     const operator = shared;
@@ -68,6 +76,8 @@ export class StreamHub {
     });
     operator.subscribers.add(subscriber);
     this.counters.subscribers(plan.stream, ++state.subscriberCount);
+    // With `since`, the windows that close during the replay are the history asked for.
+    if (history.length > 0) operator.add(history);
     subscriber.changed(operator.current());
     return subscriber;
   }

@@ -4,8 +4,10 @@ import { createThrottle, type WindowKey, type WindowState } from './window/index
  * One subscription's end of a shared window operator: an async iterator of window
  * versions. CHANGES versions of a window are conflated (only its latest counts) and
  * released at most once per throttle interval; FINAL versions are queued. The queue is
- * bounded: a subscriber that stops reading loses its oldest versions (counted in
- * `dropped`) instead of growing the server's memory.
+ * bounded twice: a reader that keeps pulling may fall up to `maxQueued` versions behind
+ * (a burst closing hundreds of windows at once loses none); a reader that has not pulled
+ * for `stallMs` keeps only the newest `stalledQueued`. Dropped versions are counted in
+ * `dropped`; memory per subscriber stays bounded either way.
  */
 export class Subscriber implements AsyncIterableIterator<WindowState> {
   private readonly pending = new Map<WindowKey, WindowState>();
@@ -14,13 +16,16 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
   private timer: NodeJS.Timeout | undefined;
   private waiter: ((result: IteratorResult<WindowState>) => void) | undefined;
   private done = false;
+  private lastPull = Date.now();
   dropped = 0;
 
   constructor(
     readonly emit: 'CHANGES' | 'FINAL',
     throttleMs: number,
     private readonly onClose: (s: Subscriber) => void,
-    private readonly maxQueued = 256,
+    private readonly maxQueued = 10_000,
+    private readonly stalledQueued = 256,
+    private readonly stallMs = 2_000,
   ) {
     this.throttle = createThrottle(throttleMs);
   }
@@ -70,13 +75,15 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
       return w({ value: state, done: false });
     }
     this.ready.push(state);
-    if (this.ready.length > this.maxQueued) {
-      this.ready.shift();
-      this.dropped++;
+    const cap = Date.now() - this.lastPull > this.stallMs ? this.stalledQueued : this.maxQueued;
+    if (this.ready.length > cap) {
+      this.dropped += this.ready.length - cap;
+      this.ready.splice(0, this.ready.length - cap);
     }
   }
 
   next(): Promise<IteratorResult<WindowState>> {
+    this.lastPull = Date.now();
     const value = this.ready.shift();
     if (value) return Promise.resolve({ value, done: false });
     if (this.done) return Promise.resolve({ value: undefined, done: true });

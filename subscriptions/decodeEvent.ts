@@ -25,6 +25,11 @@ export function createDecoder(stream: StreamConfig): (record: RawRecord) => Deco
       const field = m.expr.name;
       return { name: m.name, input: (o: Record<string, unknown>) => distinctInput(o[field]) };
     }
+    if (m.expr.kind === 'ref') {
+      // A plain field (`sum: amount`), what compileEvaluator would compute, without a lookup closure per event.
+      const field = m.expr.name;
+      return { name: m.name, input: (o: Record<string, unknown>) => numberOrNull(o[field]) as MeasureInput };
+    }
     const evaluate = compileEvaluator(m.expr);
     return { name: m.name, input: (o: Record<string, unknown>) => evaluate((f) => numberOrNull(o[f])) as MeasureInput };
   });

@@ -15,7 +15,14 @@ interface Group {
 export class GroupTable {
   readonly #groupBy: readonly string[];
   readonly #measures: readonly MeasureSpec[];
-  readonly #groups = new Map<string, Group>();
+  /** The groups, in creation order. */
+  readonly #groups: Group[] = [];
+  /**
+   * The groups by their values: one Map level per groupBy dimension, the last level holding
+   * the group (no groupBy: the one group is #groups[0]). Map keys compare by SameValueZero,
+   * so null, "null", 1, "1" and true stay apart without building a key string per event.
+   */
+  readonly #index = new Map<DimensionValue, unknown>();
 
   constructor(groupBy: readonly string[], measures: readonly MeasureSpec[]) {
     this.#groupBy = groupBy;
@@ -23,22 +30,23 @@ export class GroupTable {
   }
 
   add(event: StreamEvent): void {
-    const dims = this.#groupBy.map((name) => event.dims[name] ?? null);
-    const group = this.#groupOf(dims);
-    this.#measures.forEach((m, i) => group.accumulators[i]!.add(event.values[m.name] ?? null));
+    // Per event: no allocation unless the group is new (this runs for every event of a stream).
+    const { accumulators } = this.#groupOf(event.dims);
+    const measures = this.#measures;
+    for (let i = 0; i < measures.length; i++) accumulators[i]!.add(event.values[measures[i]!.name] ?? null);
   }
 
   /** Folds `other`'s groups into this table (both built with the same groupBy and measures). */
   merge(other: GroupTable): void {
-    for (const theirs of other.#groups.values()) {
-      const ours = this.#groupOf(theirs.dims);
+    for (const theirs of other.#groups) {
+      const ours = this.#groupOf(Object.fromEntries(this.#groupBy.map((name, i) => [name, theirs.dims[i]!])));
       ours.accumulators.forEach((acc, i) => acc.merge(theirs.accumulators[i]!));
     }
   }
 
   /** Current rows, frozen, sorted by the groupBy dimensions in order, ascending, nulls last. */
   rows(): readonly WindowRow[] {
-    const groups = [...this.#groups.values()].sort((a, b) => {
+    const groups = [...this.#groups].sort((a, b) => {
       for (let i = 0; i < a.dims.length; i++) {
         const order = compareDimValues(a.dims[i]!, b.dims[i]!);
         if (order !== 0) return order;
@@ -55,14 +63,27 @@ export class GroupTable {
     );
   }
 
-  #groupOf(dims: readonly DimensionValue[]): Group {
-    // JSON keeps null, "null", 1, "1" and true apart.
-    const key = JSON.stringify(dims);
-    let group = this.#groups.get(key);
-    if (!group) {
-      group = { dims, accumulators: this.#measures.map((m) => new Accumulator(m.aggregation)) };
-      this.#groups.set(key, group);
+  /** The group of these dimension values (a missing one is null), created on first use. */
+  #groupOf(dims: StreamEvent['dims']): Group {
+    const groupBy = this.#groupBy;
+    const last = groupBy.length - 1;
+    if (last < 0) return this.#groups[0] ?? this.#create([]);
+    let level = this.#index;
+    for (let i = 0; i < last; i++) {
+      const value = dims[groupBy[i]!] ?? null;
+      let next = level.get(value) as Map<DimensionValue, unknown> | undefined;
+      if (!next) level.set(value, (next = new Map()));
+      level = next;
     }
+    const value = dims[groupBy[last]!] ?? null;
+    let group = level.get(value) as Group | undefined;
+    if (!group) level.set(value, (group = this.#create(groupBy.map((name) => dims[name] ?? null))));
+    return group;
+  }
+
+  #create(dims: readonly DimensionValue[]): Group {
+    const group = { dims, accumulators: this.#measures.map((m) => new Accumulator(m.aggregation)) };
+    this.#groups.push(group);
     return group;
   }
 }

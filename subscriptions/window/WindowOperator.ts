@@ -3,7 +3,7 @@ import { createAssigner } from './createAssigner.ts';
 import { getValidOperatorOptions, type WindowOperatorOptions } from './getValidOperatorOptions.ts';
 import { GroupTable } from './GroupTable.ts';
 import type { AddResult, StreamEvent, WindowKey, WindowState } from './types.ts';
-import type { WindowAssigner } from './WindowAssigner.ts';
+import type { Placement, WindowAssigner } from './WindowAssigner.ts';
 
 export type { WindowOperatorOptions } from './getValidOperatorOptions.ts';
 
@@ -43,6 +43,9 @@ export class WindowOperator {
   #lateEvents = 0;
   #badEvents = 0;
   #flushed = false;
+  /** The last placement without merges and its result: an assigner that reuses a placement gets the same frozen result. */
+  #lastPlacement: Placement | null = null;
+  #lastResult: AddResult = FILTERED;
 
   constructor(options: WindowOperatorOptions) {
     this.#options = getValidOperatorOptions(options);
@@ -95,8 +98,11 @@ export class WindowOperator {
       }
       window.groups.add(event);
     }
+    if (placement === this.#lastPlacement) return this.#lastResult;
     const changed = Object.freeze(placement.windows.map((w) => w.key));
-    return Object.freeze({ accepted: true, late: false, changed, removed: Object.freeze([...placement.absorbed]) });
+    const result: AddResult = Object.freeze({ accepted: true, late: false, changed, removed: Object.freeze([...placement.absorbed]) });
+    if (placement.absorbed.length === 0) [this.#lastPlacement, this.#lastResult] = [placement, result];
+    return result;
   }
 
   /** Closes the windows with `end + grace <= streamTime`, in order of end, then start; their final versions. */
@@ -135,10 +141,10 @@ export class WindowOperator {
     if (typeof event?.time !== 'number' || !Number.isFinite(event.time)) return false;
     const { dims, values } = event;
     if (typeof dims !== 'object' || dims === null || typeof values !== 'object' || values === null) return false;
-    return (
-      this.#options.groupBy.every((name) => isDimensionValue(dims[name] ?? null)) &&
-      this.#options.measures.every((m) => isValidInput(m.aggregation, values[m.name] ?? null))
-    );
+    // Loops, not every(): this runs for every event of a stream.
+    for (const name of this.#options.groupBy) if (!isDimensionValue(dims[name] ?? null)) return false;
+    for (const m of this.#options.measures) if (!isValidInput(m.aggregation, values[m.name] ?? null)) return false;
+    return true;
   }
 }
 

@@ -3,13 +3,13 @@ import { HoppingWindow } from './HoppingWindow.ts';
 import { SessionWindows } from './SessionWindows.ts';
 import { TumblingWindow } from './TumblingWindow.ts';
 import type { WindowSpec } from './types.ts';
-import type { WindowAssigner } from './WindowAssigner.ts';
+import type { Placement, WindowAssigner } from './WindowAssigner.ts';
 
 /** The assigner for a window spec; `graceMs` is already validated. */
 export function createAssigner(spec: WindowSpec, graceMs: number): WindowAssigner {
   switch (spec.kind) {
     case 'tumble':
-      return fixedAssigner(new TumblingWindow(spec.sizeMs), graceMs);
+      return tumblingAssigner(new TumblingWindow(spec.sizeMs), graceMs);
     case 'hop':
       return fixedAssigner(new HoppingWindow(spec.sizeMs, spec.advanceMs), graceMs);
     case 'session':
@@ -30,6 +30,28 @@ function fixedAssigner(windows: TumblingWindow | HoppingWindow, graceMs: number)
       const open = windows.windowsFor(time).filter((w) => w.end + graceMs > streamTime);
       if (open.length === 0) return null;
       return { windows: open.map((w) => ({ key: String(w.start), ...w })), absorbed: [] };
+    },
+    closed() {},
+  };
+}
+
+/**
+ * Tumbling windows, as fixedAssigner, for the common case of one window per event: events in
+ * arrival order mostly fall in the same window as the one before, so that window's placement
+ * (frozen data) is reused while it is open, instead of being built again for every event.
+ */
+function tumblingAssigner(windows: TumblingWindow, graceMs: number): WindowAssigner {
+  let last: Placement | null = null;
+  let lastStart = NaN;
+  let lastEnd = NaN;
+  return {
+    place(time, streamTime) {
+      if (!(time >= lastStart && time < lastEnd)) {
+        const { start, end } = windows.windowsFor(time)[0]!;
+        last = Object.freeze({ windows: Object.freeze([Object.freeze({ key: String(start), start, end })]), absorbed: Object.freeze([]) });
+        [lastStart, lastEnd] = [start, end];
+      }
+      return lastEnd + graceMs > streamTime ? last : null;
     },
     closed() {},
   };
