@@ -12,3 +12,4 @@ export { printPlan, printFilter } from './printPlan.ts';
 export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
 export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';
 export { truncateWall } from './time/truncateWall.ts';
+export { compareHolds } from './compareHolds.ts';

@@ -1,4 +1,4 @@
-import { assertNever, type CompareOp, type Filter, type Scalar } from '../../planner/index.ts';
+import { assertNever, compareHolds, type Filter, type Scalar } from '../../planner/index.ts';
 import type { CodedColumn } from './columns.ts';
 import { compareScalars } from './compareScalars.ts';
 
@@ -66,24 +66,5 @@ function atomTruth(f: Atom, v: Scalar | null): number {
       return (f.op === 'contains' ? String(v).includes(f.value) : String(v).startsWith(f.value)) ? TRUE : FALSE;
     default:
       return assertNever(f);
-  }
-}
-
-function compareHolds(op: CompareOp, sign: number): boolean {
-  switch (op) {
-    case 'eq':
-      return sign === 0;
-    case 'ne':
-      return sign !== 0;
-    case 'gt':
-      return sign > 0;
-    case 'gte':
-      return sign >= 0;
-    case 'lt':
-      return sign < 0;
-    case 'lte':
-      return sign <= 0;
-    default:
-      return assertNever(op);
   }
 }

@@ -1,4 +1,4 @@
-import { assertNever, type CompareOp, type Filter } from '../../planner/index.ts';
+import { assertNever, compareHolds, type Filter } from '../../planner/index.ts';
 import { compareDimValues } from './compareDimValues.ts';
 import type { DimensionValue, StreamEvent } from './types.ts';
 
@@ -56,23 +56,4 @@ function truthOf(f: Filter, dims: StreamEvent['dims']): Truth {
 
 function valueOf(dims: StreamEvent['dims'], field: string): DimensionValue {
   return dims[field] ?? null;
-}
-
-function compareHolds(op: CompareOp, sign: number): boolean {
-  switch (op) {
-    case 'eq':
-      return sign === 0;
-    case 'ne':
-      return sign !== 0;
-    case 'gt':
-      return sign > 0;
-    case 'gte':
-      return sign >= 0;
-    case 'lt':
-      return sign < 0;
-    case 'lte':
-      return sign <= 0;
-    default:
-      return assertNever(op);
-  }
 }
