@@ -69,17 +69,20 @@ export class KafkaFeed implements EventFeed {
       autoCommitInterval: 1_000,
       eachBatch: async ({ batch }) => {
         const events: StreamEvent[] = [];
+        const { messages } = batch;
         const seen = this.lastOffset.get(batch.partition) ?? -1n;
-        let last = seen;
-        for (const message of batch.messages) {
-          const offset = BigInt(message.offset);
-          if (offset <= seen) continue; // redelivered after a reconnect: already counted
-          last = offset;
+        // Offsets ascend within a partition's batch, so only its head can have been
+        // delivered before (after a reconnect: already counted); one BigInt per batch,
+        // not per message.
+        let first = 0;
+        while (first < messages.length && BigInt(messages[first]!.offset) <= seen) first++;
+        for (let i = first; i < messages.length; i++) {
+          const message = messages[i]!;
           const decoded = decode(message as RawRecord);
           if (decoded.ok) events.push(decoded.event);
           else void this.reject(decoded.reason, message.value, batch.partition, message.offset);
         }
-        this.lastOffset.set(batch.partition, last);
+        if (first < messages.length) this.lastOffset.set(batch.partition, BigInt(messages[messages.length - 1]!.offset));
         if (events.length > 0) {
           this.hooks.onEvents(events.length);
           for (const listener of this.listeners) listener(events);

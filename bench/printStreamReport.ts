@@ -1,0 +1,95 @@
+import type { LatencySummary } from './freshness.ts';
+import type { FanOutResult } from './measureFanOut.ts';
+import type { IngestResult, IngestRun } from './measureIngest.ts';
+import type { LatencyResult } from './measureLatency.ts';
+import type { ProcessLoad } from './processProbe.ts';
+
+export const TARGETS = { ingestRatio: 0.7, latencyP99OverThrottleMs: 100 } as const;
+
+export interface StreamReport {
+  readonly environment: readonly string[];
+  readonly ingest: IngestResult | null;
+  readonly latency: LatencyResult | null;
+  readonly fanOut: FanOutResult | null;
+}
+
+const n = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (x: number) => `${n(x, 1)} ms`;
+const lat = (s: LatencySummary) => `p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (n = ${n(s.n)})`;
+const cpu = (l: ProcessLoad, events: number) =>
+  `gateway process CPU ${n(l.cpuMs)} ms over ${n(l.wallMs)} ms wall (${n((100 * l.cpuMs) / l.wallMs)}% of a core, ${n((1000 * l.cpuMs) / events, 2)} µs/event), event-loop delay p99 ${ms(l.loopDelayP99Ms)}, max ${ms(l.loopDelayMaxMs)}`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+/** The fastest run of a side: the machine is shared, so slower runs carry others' load. */
+export function bestRun(runs: readonly IngestRun[], side: IngestRun['side']): IngestRun {
+  return runs.filter((r) => r.side === side).reduce((a, b) => (b.steadyMs < a.steadyMs ? b : a));
+}
+
+export function ingestRatios(ingest: IngestResult): { steady: number; total: number } {
+  const [bare, trib] = [bestRun(ingest.runs, 'bare kafkajs'), bestRun(ingest.runs, 'tributary')];
+  return { steady: bare.steadyMs / trib.steadyMs, total: bare.totalMs / trib.totalMs };
+}
+
+/** The benchmark's report as plain text: environment, one section per measurement, then the summary. */
+export function formatStreamReport(report: StreamReport): string {
+  const out: string[] = ['Tributary stream benchmark', ...report.environment.map((line) => `  ${line}`)];
+  const summary: string[] = [];
+  const { ingest, latency, fanOut } = report;
+
+  if (ingest) {
+    out.push('', `== 1. Ingest throughput: ${n(ingest.events)} JSON orders already in the topic ==`);
+    for (const r of ingest.runs) {
+      out.push(
+        `  ${r.side.padEnd(13)} round ${r.round}: ${n(ingest.events / (r.steadyMs / 1000))} events/s steady (first→last event ${ms(r.steadyMs)}), ` +
+          `startup ${ms(r.startupMs)}, total ${ms(r.totalMs)} = ${n(ingest.events / (r.totalMs / 1000))} events/s`,
+      );
+      out.push(`      ${cpu(r.load, ingest.events)}`);
+    }
+    const ratio = ingestRatios(ingest);
+    const [bare, trib] = [bestRun(ingest.runs, 'bare kafkajs'), bestRun(ingest.runs, 'tributary')];
+    out.push(`  subscriber received ${ingest.subscriberVersions.map((v) => n(v)).join(', ')} window versions (per tributary run)`);
+    out.push(`  best runs: tributary ${n(ingest.events / (trib.steadyMs / 1000))} vs bare ${n(ingest.events / (bare.steadyMs / 1000))} events/s steady: ratio ${ratio.steady.toFixed(3)} (incl. startup: ${ratio.total.toFixed(3)})`);
+    summary.push(`ingest ratio tributary/bare (steady)     ${ratio.steady.toFixed(3).padStart(9)}   target >= ${TARGETS.ingestRatio}    ${verdict(ratio.steady >= TARGETS.ingestRatio)}`);
+  }
+
+  if (latency) {
+    const o = latency.options;
+    out.push('', `== 2. Produce→subscriber latency at ${n(o.ratePerSecond)} events/s ==`);
+    out.push(`  producer: ${n(latency.sent)} events in ${n(latency.produceRequests)} requests (every ${o.tickMs} ms) over ${o.seconds} s = ${n(latency.achievedRate)} events/s; most requests in flight ${latency.maxInFlight}`);
+    out.push(`  subscriber: ${latency.query}`);
+    out.push(`  figures leave out the first ${o.warmupSeconds} s; late events ${latency.lateEvents}; events never seen ${latency.unseen}`);
+    out.push(`  per event (first version with maxSent >= its send time): ${lat(latency.perEvent)}`);
+    out.push(`  per version (arrival - maxSent):                         ${lat(latency.perVersion)}`);
+    out.push(`  per event p99 - throttle: ${ms(latency.perEvent.p99 - o.throttleMs)} (per version figures hold no throttle wait: a version carries the freshest event at its release)`);
+    out.push(`  ${cpu(latency.gateway, latency.sent)}; subscriber process event-loop delay p99 ${ms(latency.clientLoopDelayP99Ms)}`);
+    const over = latency.perEvent.p99 - o.throttleMs;
+    summary.push(`latency p99 per event (raw)              ${ms(latency.perEvent.p99).padStart(9)}   target <= ${TARGETS.latencyP99OverThrottleMs + o.throttleMs} ms  ${verdict(latency.perEvent.p99 <= TARGETS.latencyP99OverThrottleMs + o.throttleMs)}`);
+    summary.push(`latency p99 per event - throttle ${String(o.throttleMs).padStart(3)}ms   ${ms(over).padStart(9)}   target <= ${TARGETS.latencyP99OverThrottleMs} ms  ${verdict(over <= TARGETS.latencyP99OverThrottleMs)}`);
+  }
+
+  if (fanOut) {
+    const o = fanOut.options;
+    const per = o.subscribers / o.connections;
+    out.push('', `== 3. ${n(o.subscribers)} graphql-ws subscribers of one plan ==`);
+    out.push(`  ${n(o.connections)} WebSocket connections × ${per} subscription${per === 1 ? '' : 's'} each (opened in ${ms(fanOut.connectMs)}), plus 1 reference subscription`);
+    out.push(`  query: ${fanOut.query}`);
+    out.push(`  targets: part 2's (p99 per version <= ${TARGETS.latencyP99OverThrottleMs} ms; p99 per event - throttle <= ${TARGETS.latencyP99OverThrottleMs} ms), applied here by this bench`);
+    out.push(`  producer: ${n(fanOut.sent)} events over ${o.seconds} s = ${n(fanOut.achievedRate)} events/s, then a watermark closing all windows`);
+    out.push(`  gateway memory per subscriber: ${n(fanOut.bytesPerSubscriber)} B heapUsed+external${fanOut.gcAvailable ? ' (after global.gc)' : ' (no --expose-gc: noisy)'}; rss moved by ${n(fanOut.rssPerSubscriber)} B per subscriber (allocator noise, may be negative)`);
+    out.push(`  versions received per subscription: mean ${n(fanOut.versionsPerSubscriber.mean, 1)}, min ${n(fanOut.versionsPerSubscriber.min)} (at most ~${n((o.seconds * 1000) / o.throttleMs)} CHANGES + finals when the gateway keeps up); first ${o.warmupSeconds} s left out below`);
+    out.push(`  delivery per version (arrival - maxSent, every version at every subscriber): ${lat(fanOut.delivery)}`);
+    out.push(`  per event (as in 2., over ${fanOut.sampled} subscriptions spread evenly): ${lat(fanOut.perEvent)}`);
+    out.push(`  fan-out spread of each final window across subscribers (last - first arrival): ${lat(fanOut.finalSpread)}`);
+    out.push(`  final windows: ${fanOut.finalWindows} per subscription; distinct final sequences across ${n(o.subscribers + 1)} subscriptions: ${fanOut.distinctFinals}`);
+    out.push(`  ${cpu(fanOut.gateway, fanOut.sent)}; subscriber process event-loop delay p99 ${ms(fanOut.clientLoopDelayP99Ms)}`);
+    const target = TARGETS.latencyP99OverThrottleMs;
+    const over = fanOut.perEvent.p99 - o.throttleMs;
+    summary.push(`fan-out delivery p99 per version         ${ms(fanOut.delivery.p99).padStart(9)}   target <= ${target} ms  ${verdict(fanOut.delivery.p99 <= target)}`);
+    summary.push(`fan-out p99 per event - throttle ${String(o.throttleMs).padStart(3)}ms   ${ms(over).padStart(9)}   target <= ${target} ms  ${verdict(over <= target)}`);
+    summary.push(`fan-out same final windows everywhere    ${String(fanOut.distinctFinals === 1).padStart(9)}   target true      ${verdict(fanOut.distinctFinals === 1)}`);
+    summary.push(`fan-out memory per subscriber            ${`${n(fanOut.bytesPerSubscriber / 1024, 1)} KiB`.padStart(9)}   (no target; reported)`);
+  }
+
+  out.push('', '== Summary ==', ...summary.map((line) => `  ${line}`));
+  return out.join('\n');
+}
