@@ -63,6 +63,11 @@ program
     if (seeded) logger.info(`demo data ready in ${(ms / 1000).toFixed(1)} s`);
     await db.close();
     const config = await loadOrExit(path.join(ROOT, 'demo', 'tributary.yaml'), { DEMO_DATA_DIR: dataDir });
+    const orders = config.streams.orders;
+    if (orders && orders.kafka.brokers.length > 0) {
+      const { produceDemoOrders } = await import('../demo/produceDemoOrders.ts');
+      await produceDemoOrders(orders.kafka.brokers.join(','), orders.kafka.topic, (line) => logger.info(line));
+    }
     await serve(config, opts.port, await readFile(path.join(ROOT, 'demo', 'example.graphql'), 'utf8'));
   });
 
