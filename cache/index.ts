@@ -3,4 +3,4 @@ export { PlanCache, planOfCore, type CacheMode, type CacheOutcome, type CachedAn
 export { RefreshKeyWatcher } from './RefreshKeyWatcher.ts';
 export { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 export { tableBytes, type CacheEntry } from './CacheEntry.ts';
-export { canDerive, deriveTable } from './derive/index.ts';
+export { ByteDictionary, canDerive, deriveTable, initialMask } from './derive/index.ts';

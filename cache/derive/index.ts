@@ -8,3 +8,5 @@ export { deriveTable } from './deriveTable.ts';
 export { chooseCandidate, type Candidate } from './chooseCandidate.ts';
 export { residualFilter } from './filterImplied.ts';
 export { rollsUpTo } from './timeRollsUp.ts';
+export { ByteDictionary } from './ByteDictionary.ts';
+export { initialMask } from './initialMask.ts';

@@ -1,4 +1,4 @@
-import { initialMask } from './initialMask.ts';
+import { initialMask } from '../../cache/index.ts';
 
 const scratch = new Float64Array(1);
 const words = new Uint32Array(scratch.buffer);

@@ -1,4 +1,4 @@
-import { ByteDictionary } from './ByteDictionary.ts';
+import { ByteDictionary } from '../../cache/index.ts';
 import { NumberDictionary } from './NumberDictionary.ts';
 import type { FlatColumn } from './flatColumns.ts';
 

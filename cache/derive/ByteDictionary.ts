@@ -1,11 +1,14 @@
 import { initialMask } from './initialMask.ts';
 
+const decoder = new TextDecoder();
+
 /**
  * Numbers distinct UTF-8 byte strings 0, 1, 2, … in order of first appearance. One
  * dictionary spans both sides of a join, so equal values on either side get one code and
  * matching becomes integer comparison. Open addressing (slots hold code + 1; 0 is empty);
  * rows are hashed (murmur-style, four bytes a step) and compared on their bytes, never
- * decoded (a Map of strings would decode every row first).
+ * decoded (a Map of strings would decode every row first). Used by the fusion join and by
+ * the cache's roll-ups, which decode only the distinct values.
  */
 export class ByteDictionary {
   private pool = new Uint8Array(4096);
@@ -24,6 +27,11 @@ export class ByteDictionary {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The distinct values as strings, by code. */
+  decode(): string[] {
+    return Array.from({ length: this.count }, (_, code) => decoder.decode(this.pool.subarray(this.starts[code]!, this.starts[code + 1]!)));
   }
 
   /**
