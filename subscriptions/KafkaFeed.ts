@@ -8,7 +8,6 @@ import type { StreamEvent } from './window/index.ts';
 export interface FeedHooks {
   /** A message that could not be decoded: counted, and sent to the dead-letter topic if any. */
   onBadMessage(reason: string): void;
-  onEvents(count: number): void;
   log(message: string, error?: unknown): void;
 }
 
@@ -84,7 +83,6 @@ export class KafkaFeed implements EventFeed {
         }
         if (first < messages.length) this.lastOffset.set(batch.partition, BigInt(messages[messages.length - 1]!.offset));
         if (events.length > 0) {
-          this.hooks.onEvents(events.length);
           for (const listener of this.listeners) listener(events);
         }
       },

@@ -10,7 +10,6 @@ type Dim = { name: string; granularity: Granularity | null };
 const MEASURES = ['revenue', 'orders', 'qtyCount', 'customers', 'avgPrice', 'maxAmount', 'minAmount', 'tax'];
 /** Measures whose float sums may differ from SQL's in the last bit: never in having or order. */
 const INEXACT = new Set(['tax']);
-const REGIONS = ['Central', 'East', 'North', 'South', 'West'];
 
 /** Core conjuncts, each with tighter versions a query may use instead. */
 const CORE_CONJUNCTS: readonly [Where, Where[]][] = [
