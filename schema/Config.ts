@@ -16,8 +16,55 @@ export interface Config {
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
   readonly fusions: Readonly<Record<string, FusionConfig>>;
   readonly streams: Readonly<Record<string, StreamConfig>>;
+  /** Who may call (JWT verification); null leaves the gateway open. */
+  readonly auth: AuthConfig | null;
+  /** What each role sees; empty without auth. */
+  readonly roles: Readonly<Record<string, RoleConfig>>;
   /** Folder of the config file; relative paths (dataDir, files) resolve against it. */
   readonly baseDir: string;
+}
+
+export interface AuthConfig {
+  readonly jwt: {
+    /** HS256/384/512 shared secret; exactly one of secret and jwks is set. */
+    readonly secret: string | null;
+    /** A JWKS URL, or the absolute path of a local JWKS file. */
+    readonly jwks: string | null;
+    readonly issuer: string | null;
+    readonly audience: string | null;
+    readonly clockToleranceSec: number;
+  };
+  /** The claim naming the caller's role. */
+  readonly roleClaim: string;
+  /** The role of requests without a token; null denies them. */
+  readonly anonymous: string | null;
+}
+
+/** A role: everything (`all`), or only the datasets, fusions and streams it has grants for. */
+export interface RoleConfig {
+  readonly name: string;
+  readonly all: boolean;
+  readonly grants: Readonly<Record<string, Grant>>;
+}
+
+export interface Grant {
+  /** A row filter in the where grammar with "$claims.<path>" placeholders; null: every row. */
+  readonly rows: Readonly<Record<string, unknown>> | null;
+  /** Visible dimensions and measures; null: all of them. */
+  readonly members: readonly string[] | null;
+}
+
+/** Bounds on what one request may cost. Every one has a safe default. */
+export interface LimitsConfig {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxDirectives: number;
+  /** Each dataset field costs its row limit. */
+  readonly maxCost: number;
+  readonly maxBodyBytes: number;
+  readonly maxSubscriptionsPerConnection: number;
+  readonly maxSourceQueriesPerRequest: number;
 }
 
 export interface ServerConfig {
@@ -31,6 +78,9 @@ export interface ServerConfig {
   readonly maxFilterDepth: number;
   /** Bearer token for admin mutations; undefined disables them. */
   readonly adminToken?: string;
+  readonly limits: LimitsConfig;
+  /** Absolute path of the trusted-documents JSON file; when set, only its operations run. */
+  readonly trustedDocuments?: string;
 }
 
 export interface CacheConfig {

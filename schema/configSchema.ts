@@ -25,6 +25,19 @@ const byteSize = z.union([
     }),
 ], 'expected a size such as 512mb or 2gb');
 
+/** What one request may cost; every limit is on by default. */
+const limitsSchema = z.strictObject({
+  maxDepth: positiveInt.default(12),
+  maxAliases: positiveInt.default(30),
+  maxTokens: positiveInt.default(5_000),
+  maxDirectives: positiveInt.default(50),
+  /** Each dataset field costs its row limit (its `limit` argument, else server.defaultLimit). */
+  maxCost: positiveInt.default(200_000),
+  maxBodyBytes: byteSize.default(1024 ** 2),
+  maxSubscriptionsPerConnection: positiveInt.default(100),
+  maxSourceQueriesPerRequest: positiveInt.default(8),
+});
+
 const serverSchema = z.strictObject({
   port: z.coerce.number('expected a port number').int('expected a whole port number').min(0, 'expected a port 0-65535').max(65535, 'expected a port 0-65535').default(4000),
   graphiql: bool.default(true),
@@ -34,6 +47,9 @@ const serverSchema = z.strictObject({
   maxFilterDepth: positiveInt.default(16),
   /** Bearer token for admin mutations (invalidate); unset disables them. */
   adminToken: z.string().optional(),
+  limits: limitsSchema.default(limitsSchema.parse({})),
+  /** A JSON file of operations by sha256 hash; when set, only those operations are accepted. */
+  trustedDocuments: z.string().min(1).optional(),
 });
 
 const cacheSchema = z.strictObject({
@@ -164,7 +180,40 @@ const streamSchema = z.strictObject({
     .optional(),
 });
 
+const authSchema = z.strictObject({
+  jwt: z
+    .strictObject({
+      /** HS256/384/512 shared secret. */
+      secret: z.string().min(1).optional(),
+      /** A JWKS URL (https://...) or a local JWKS file (RS*, PS*, ES*, EdDSA keys). */
+      jwks: z.string().min(1).optional(),
+      issuer: z.string().min(1).optional(),
+      audience: z.string().min(1).optional(),
+      clockTolerance: duration.default('30s'),
+    })
+    .refine((j) => (j.secret === undefined) !== (j.jwks === undefined), { message: 'expected exactly one of secret: or jwks:' }),
+  /** The claim that names the caller's role. */
+  roleClaim: z.string().min(1).default('role'),
+  /** Requests without a token: deny (UNAUTHENTICATED), or the name of a role they get. */
+  anonymous: z.string().min(1).default('deny'),
+});
+
+/** What a role may see of one dataset, fusion or stream. */
+const grantSchema = z.strictObject({
+  /** A row filter in the where grammar; "$claims.<path>" strings read the verified token. */
+  rows: z.record(z.string(), z.unknown()).optional(),
+  /** Visible dimensions and measures; all when omitted. */
+  members: z.array(z.string().min(1), 'expected a list of dimension and measure names').optional(),
+});
+
+const roleSchema = z.union(
+  [z.literal('*'), z.record(z.string(), grantSchema.nullable())],
+  'expected "*" (everything) or a map of dataset, fusion and stream names to { rows, members }',
+);
+
 export const configSchema = z.strictObject({
+  auth: authSchema.optional(),
+  roles: z.record(name('a role name'), roleSchema).default({}),
   server: serverSchema.default(serverSchema.parse({})),
   cache: cacheSchema.default(cacheSchema.parse({})),
   sources: z.record(name('a source name'), sourceSchema),

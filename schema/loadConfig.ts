@@ -5,6 +5,7 @@ import type { ZodError } from 'zod';
 import { ConfigError, ConfigErrors, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, Config, DatasetConfig, MeasureConfig, SourceConfig } from './Config.ts';
+import { buildAuth, buildRoles } from './buildAuth.ts';
 import { buildFusions, checkRelations } from './buildFusions.ts';
 import { buildStreams } from './buildStreams.ts';
 import { pascalCase } from './pascalCase.ts';
@@ -146,6 +147,8 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
   const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors);
   errors.push(...checkRelations(datasets));
   const fusions = buildFusions(raw.fusions, datasets, typeNames, errors);
+  const auth = buildAuth(raw.auth, raw.roles, baseDir, errors);
+  const roles = buildRoles(raw.roles, { datasets, fusions, streams }, errors);
   if (errors.length > 0) throw new ConfigErrors(errors);
   const cache = Object.freeze({
     enabled: raw.cache.enabled,
@@ -153,7 +156,22 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     ttlMs: parseDuration(raw.cache.ttl) ?? 600_000,
     maxCoreRows: raw.cache.maxCoreRows,
   });
-  return Object.freeze({ server: Object.freeze({ ...raw.server }), cache, fusions, streams, sources: Object.freeze(sources), datasets: Object.freeze(datasets), baseDir });
+  const server = Object.freeze({
+    ...raw.server,
+    limits: Object.freeze({ ...raw.server.limits }),
+    trustedDocuments: raw.server.trustedDocuments === undefined ? undefined : path.resolve(baseDir, raw.server.trustedDocuments),
+  });
+  return Object.freeze({
+    server,
+    cache,
+    fusions,
+    streams,
+    sources: Object.freeze(sources),
+    datasets: Object.freeze(datasets),
+    auth,
+    roles: Object.freeze(roles),
+    baseDir,
+  });
 }
 
 function datasetFrom(
