@@ -3,6 +3,7 @@ import { compileEvaluator, type Expression } from '../planner/index.ts';
 import type { DatasetRequest } from '../planner/index.ts';
 import type { Config, DatasetConfig } from '../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer } from '../server/gateway.ts';
+import { answerOptions } from './answerOptions.ts';
 import { collectSelection } from './collectSelection.ts';
 import { relationResolver } from './relationResolver.ts';
 import type { RequestContext } from './RequestContext.ts';
@@ -48,7 +49,7 @@ export function datasetResolvers(dataset: DatasetConfig, config: Config, answer:
       [dataset.name]: async (_: unknown, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo) => {
         const request = collectSelection(dataset, args, info);
         const cacheMode = (args.cache ?? 'DEFAULT') as 'DEFAULT' | 'BYPASS' | 'REFRESH';
-        const answered = await answer(ctx, request, { signal: ctx.signal, cacheMode });
+        const answered = await answer(ctx, request, answerOptions(ctx, { cacheMode }));
         const rows = answerRows(answered, dataset);
         const totals: Calculable = answered.totals ? (tableToRows(answered.totals.table, answered.totals.plan, dataset)[0] ?? {}) : {};
         totals[CALCS] = answered.calcs;

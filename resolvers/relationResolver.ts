@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Config, DatasetConfig, RelationConfig } from '../schema/index.ts';
+import { answerOptions } from './answerOptions.ts';
 import { collectFields } from './collectSelection.ts';
 import { answerRows } from './datasetResolvers.ts';
 import type { RequestContext } from './RequestContext.ts';
@@ -54,7 +55,7 @@ export function relationResolver(dataset: DatasetConfig, relation: RelationConfi
         where: keyFilter(keys),
         limit: config.server.maxLimit,
       },
-      { signal: ctx.signal },
+      answerOptions(ctx),
     );
     const byKey = new Map<string, ResultRow>();
     for (const row of answerRows(answer, target)) {

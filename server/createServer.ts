@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -7,7 +8,8 @@ import { logger } from './logger.ts';
 import type { Gateway } from './gateway.ts';
 import type { RequestContext } from '../resolvers/index.ts';
 import { attachGraphqlWs } from './attachGraphqlWs.ts';
-import { useErrorCodes } from './useErrorCodes.ts';
+import { serverPlugins } from './plugins/index.ts';
+import { createSourceSlots } from './SourceSlots.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -49,8 +51,19 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     },
     logging: false,
     // WebSocket operations have no Fetch request: their iterators end when the socket does.
-    context: ({ request }) => ({ gateway, signal: request?.signal, authorization: request?.headers.get('authorization') ?? undefined }),
-    plugins: [useErrorCodes(), ...(options.plugins ?? [])],
+    // Plugins may extend the initial context (useAuth adds `access`); graphql-ws passes it in.
+    context: (initial) => {
+      const given = initial as { requestId?: string; access?: RequestContext['access'] };
+      return {
+        gateway,
+        requestId: given.requestId ?? randomUUID(),
+        signal: initial.request?.signal,
+        authorization: initial.request?.headers.get('authorization') ?? undefined,
+        access: given.access,
+        sourceSlots: createSourceSlots(gateway.config.server.limits.maxSourceQueriesPerRequest),
+      };
+    },
+    plugins: [...serverPlugins(gateway), ...(options.plugins ?? [])],
   });
 
   const server = createHttpServer((req, res) => {

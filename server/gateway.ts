@@ -8,7 +8,9 @@ import { buildResolvers } from '../resolvers/index.ts';
 import { buildTypeDefs, type Config, type DatasetConfig } from '../schema/index.ts';
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
 import { StreamHub } from '../subscriptions/index.ts';
+import type { Access } from '../security/index.ts';
 import { logger } from './logger.ts';
+import type { SourceSlots } from './SourceSlots.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runPlan, summarizeOutcomes } from './runPlan.ts';
 
@@ -35,6 +37,10 @@ export interface DatasetAnswer {
 export interface AnswerOptions {
   readonly signal?: AbortSignal;
   readonly cacheMode?: CacheMode;
+  /** The verified caller: their role's row policies become the plans' security predicates. */
+  readonly access?: Access;
+  /** Bounds the request's source queries in flight. */
+  readonly sourceSlots?: SourceSlots;
 }
 
 export interface Gateway {

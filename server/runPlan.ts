@@ -6,6 +6,7 @@ import { compileSql, type AggregatePlan } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
 import type { AnswerOptions, Gateway, SourceCall } from './gateway.ts';
+import type { SourceSlots } from './SourceSlots.ts';
 
 /**
  * Answers one plan over one dataset: from the cache when it can, else from the dataset's
@@ -20,7 +21,7 @@ export async function runPlan(
 ): Promise<CachedAnswer> {
   const source = gateway.sources.get(dataset.source)!;
   const io = {
-    fetch: (p: AggregatePlan, signal: AbortSignal) => fetchAtSource(gateway, source, dataset, p, signal, calls),
+    fetch: (p: AggregatePlan, signal: AbortSignal) => fetchAtSource(gateway, source, dataset, p, { signal, slots: options.sourceSlots }, calls),
     estimate: (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect)),
   };
   const cached = await gateway.cache.answer(plan, dataset, options.cacheMode ?? 'DEFAULT', io, options.signal);
@@ -39,15 +40,18 @@ async function fetchAtSource(
   source: Source,
   dataset: DatasetConfig,
   plan: AggregatePlan,
-  signal: AbortSignal,
+  run: { readonly signal: AbortSignal; readonly slots?: SourceSlots },
   calls: SourceCall[],
 ): Promise<Table> {
   const query = compileSql(plan, dataset, source.dialect);
-  const started = performance.now();
-  gateway.metrics.sourceQueries.inc({ source: source.name, dataset: dataset.name });
+  const execute = async () => {
+    const started = performance.now();
+    gateway.metrics.sourceQueries.inc({ source: source.name, dataset: dataset.name });
+    const table = await source.execute(query, { signal: run.signal });
+    return { table, ms: performance.now() - started };
+  };
   try {
-    const table = await source.execute(query, { signal });
-    const ms = performance.now() - started;
+    const { table, ms } = await (run.slots ? run.slots.run(execute) : execute());
     gateway.metrics.sourceSeconds.observe({ source: source.name }, ms / 1000);
     calls.push({ source: source.name, sql: query.sql, ms, rows: table.numRows });
     return table;

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../errors/index.ts';
+import { ErrorCode } from '../../errors/index.ts';
 
 /**
  * Gives every error a response carries an `extensions.code`: GraphQL's own parse and

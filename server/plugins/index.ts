@@ -1,0 +1,12 @@
+/**
+ * The gateway's cross-cutting concerns as Yoga plugins, in the order they run: each is a
+ * `useX()` of optional hooks, never an `if` in the read path.
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { Gateway } from '../gateway.ts';
+import { useErrorCodes } from './useErrorCodes.ts';
+
+export function serverPlugins(gateway: Gateway): Plugin[] {
+  void gateway;
+  return [useErrorCodes()];
+}
