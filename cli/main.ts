@@ -41,10 +41,19 @@ program
   .description('print the plans, plan keys and SQL a query would run, without running it')
   .requiredOption('-c, --config <file>', 'tributary.yaml')
   .option('--variables <json>', 'variables as JSON', '{}')
+  .option('--role <name>', "explain as this role: its schema and its row policies (roles: in the config)")
+  .option('--claims <json>', "the token claims the role's row policies read, as JSON", '{}')
   .argument('<query>', "a GraphQL document, e.g. 'query { sales { rows { region revenue } } }'")
-  .action(async (query: string, opts: { config: string; variables: string }) => {
-    const gateway = await createGateway(await loadOrExit(opts.config), { check: false });
-    const { plans, errors } = await explainQuery(gateway, query, JSON.parse(opts.variables));
+  .action(async (query: string, opts: { config: string; variables: string; role?: string; claims: string }) => {
+    const config = await loadOrExit(opts.config);
+    const role = opts.role === undefined ? undefined : config.roles[opts.role];
+    if (opts.role !== undefined && !role) {
+      console.error(`--role: unknown role "${opts.role}"; the config defines ${Object.keys(config.roles).join(', ') || 'no roles'}`);
+      process.exit(2);
+    }
+    const gateway = await createGateway(config, { check: false }).catch(exitOnConfigError);
+    const access = role && { role, claims: JSON.parse(opts.claims) as Record<string, unknown> };
+    const { plans, errors } = await explainQuery(gateway, query, JSON.parse(opts.variables), access);
     console.log(plans.map(printExplained).join('\n\n'));
     for (const e of errors) console.error(`error [${e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'}]: ${e.message}`);
     await gateway.close();

@@ -9,6 +9,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   /** The request parsed but is over a configured bound (limit, IN-list size, nesting). */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** No valid credentials: missing, malformed, expired or badly signed token (HTTP 401). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** The caller is not allowed to do this (admin mutations without the token). */
   FORBIDDEN: 'FORBIDDEN',
   /** A source could not be reached or rejected the connection. */
@@ -25,6 +27,8 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   /** The GraphQL document does not validate against the schema. */
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** server.trustedDocuments is set and the operation is not one of them (by hash or by text). */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   /** Anything unexpected; the message is masked before it reaches the client. */
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 } as const;

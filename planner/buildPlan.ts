@@ -26,8 +26,9 @@ export interface QueryPlans {
  * Plans one dataset query: the rows plan (grouped by the selected dimensions) and the
  * totals plan (no grouping, same filter, no limit). Validates everything the GraphQL
  * types cannot: limits, orderBy shape, calc expressions, filter depth and list sizes.
+ * `security` are the caller's row-policy predicates (normalized), carried by both plans.
  */
-export function buildPlan(dataset: DatasetConfig, request: DatasetRequest, server: ServerConfig): QueryPlans {
+export function buildPlan(dataset: DatasetConfig, request: DatasetRequest, server: ServerConfig, security: readonly Filter[] = []): QueryPlans {
   const calcs = parseCalcs(dataset, [...(request.rows?.calcs ?? []), ...(request.totals?.calcs ?? [])]);
   const filter = normalizeFilter(whereToFilter(request.where, dataset, server));
   let rows: AggregatePlan | null = null;
@@ -46,7 +47,7 @@ export function buildPlan(dataset: DatasetConfig, request: DatasetRequest, serve
       order,
       limit: planLimit(request.limit, server),
       offset: planOffset(request.offset),
-      security: [],
+      security,
     });
   }
   let totals: AggregatePlan | null = null;
@@ -62,7 +63,7 @@ export function buildPlan(dataset: DatasetConfig, request: DatasetRequest, serve
       order: [],
       limit: null,
       offset: 0,
-      security: [],
+      security,
     });
   }
   return { rows, totals, calcs };

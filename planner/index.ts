@@ -13,3 +13,4 @@ export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt 
 export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';
 export { truncateWall } from './time/truncateWall.ts';
 export { compareHolds } from './compareHolds.ts';
+export { whereToFilter } from './inputToFilter.ts';

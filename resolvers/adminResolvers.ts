@@ -19,6 +19,11 @@ export function adminResolvers(config: Config) {
 }
 
 function requireAdmin(config: Config, ctx: RequestContext): void {
+  // With auth on, the Authorization header carries the caller's JWT: admins are "*" roles.
+  if (ctx.access) {
+    if (ctx.access.role.all) return;
+    throw new TributaryError(ErrorCode.FORBIDDEN, 'invalidate needs a role with "*" (every dataset)');
+  }
   const token = config.server.adminToken;
   if (!token) {
     throw new TributaryError(ErrorCode.FORBIDDEN, 'admin mutations are disabled: set server.adminToken in the config to enable them');

@@ -1,6 +1,7 @@
 import { Kind, type GraphQLResolveInfo } from 'graphql';
 import type { OrderKey } from '../planner/index.ts';
 import type { Config, StreamConfig } from '../schema/index.ts';
+import { rowPolicy } from '../security/index.ts';
 import { planSubscription, type SubscriptionArgs, type SubscriptionShape, type WindowState } from '../subscriptions/index.ts';
 import { collectFields } from './collectSelection.ts';
 import { attachCalcs, resolveCalc } from './datasetResolvers.ts';
@@ -28,7 +29,10 @@ export function streamResolvers(stream: StreamConfig, config: Config) {
               selection.calcs.push(...found.calcs);
             }
           }
-          const { plan, key, shape } = planSubscription(view, args, selection, config.server, Date.now());
+          // Planned over the full stream: a row policy may read a dimension the role cannot select.
+          const full = ctx.gateway.config.streams[stream.name]!.view;
+          const security = rowPolicy(ctx.access, full, ctx.gateway.config);
+          const { plan, key, shape } = planSubscription(full, args, selection, config.server, Date.now(), security);
           const subscriber = await ctx.gateway.streams.subscribe(plan, key, shape.emit, shape.throttleMs);
           return mapIterator(subscriber, (state: WindowState) => ({ [stream.name]: windowPayload(state, shape) }));
         },

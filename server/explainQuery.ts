@@ -1,6 +1,8 @@
 import { execute, parse, validate, type GraphQLError } from 'graphql';
 import { planOfCore, type CacheDecision } from '../cache/index.ts';
 import { buildPlan, coreOf, compileSql, planKey, printPlan, type AggregatePlan } from '../planner/index.ts';
+import type { RequestContext } from '../resolvers/index.ts';
+import { rowPolicy, type Access } from '../security/index.ts';
 import type { Gateway } from './gateway.ts';
 
 export interface ExplainedPlan {
@@ -19,18 +21,21 @@ export interface ExplainedPlan {
 /**
  * Plans a GraphQL document without running anything at a source: every dataset field is
  * planned and compiled, and the plans are returned with their keys, SQL and parameters.
+ * With `access`, the document is validated against that role's schema and its row
+ * policies appear in the plans as security predicates.
  */
 export async function explainQuery(
   gateway: Gateway,
   document: string,
   variables: Record<string, unknown> = {},
+  access?: Access,
 ): Promise<{ plans: ExplainedPlan[]; errors: readonly GraphQLError[] }> {
   const plans: ExplainedPlan[] = [];
   const recorder: Gateway = {
     ...gateway,
-    answer: async (request) => {
+    answer: async (request, options) => {
       const dataset = gateway.config.datasets[request.dataset]!;
-      const built = buildPlan(dataset, request, gateway.config.server);
+      const built = buildPlan(dataset, request, gateway.config.server, rowPolicy(options?.access, dataset, gateway.config));
       const source = gateway.sources.get(dataset.source)!;
       const estimate = (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect));
       for (const [role, plan] of [['rows', built.rows], ['totals', built.totals]] as const) {
@@ -51,9 +56,11 @@ export async function explainQuery(
   } catch (error) {
     return { plans, errors: [error as GraphQLError] };
   }
-  const invalid = validate(gateway.schema, parsed);
+  const schema = gateway.schemaFor(access?.role ?? null);
+  const invalid = validate(schema, parsed);
   if (invalid.length > 0) return { plans, errors: invalid };
-  const result = await execute({ schema: gateway.schema, document: parsed, variableValues: variables, contextValue: { gateway: recorder } });
+  const contextValue: RequestContext = { gateway: recorder, requestId: 'explain', access };
+  const result = await execute({ schema, document: parsed, variableValues: variables, contextValue });
   return { plans, errors: result.errors ?? [] };
 }
 

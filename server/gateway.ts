@@ -3,12 +3,12 @@ import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { PlanCache, RefreshKeyWatcher, type CacheMode, type CacheOutcome } from '../cache/index.ts';
 import { ConfigErrors } from '../errors/index.ts';
-import { createPlanMemo, type AggregatePlan, type DatasetRequest, type Expression, type QueryPlans } from '../planner/index.ts';
+import { createPlanMemo, type AggregatePlan, type DatasetRequest, type Expression, type Filter, type QueryPlans } from '../planner/index.ts';
 import { buildResolvers } from '../resolvers/index.ts';
-import { buildTypeDefs, type Config, type DatasetConfig } from '../schema/index.ts';
+import { buildTypeDefs, type Config, type DatasetConfig, type RoleConfig } from '../schema/index.ts';
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
 import { StreamHub } from '../subscriptions/index.ts';
-import type { Access } from '../security/index.ts';
+import { checkRowPolicies, createAuthenticator, roleView, rowPolicy, type Access, type Authenticator } from '../security/index.ts';
 import { logger } from './logger.ts';
 import type { SourceSlots } from './SourceSlots.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -45,14 +45,22 @@ export interface AnswerOptions {
 
 export interface Gateway {
   readonly config: Config;
+  /** The whole schema: every dataset, fusion and stream (an open gateway serves this one). */
   readonly schema: GraphQLSchema;
+  /** Verifies callers; null when the config has no `auth` (the gateway is open). */
+  readonly authenticate: Authenticator | null;
+  /** The schema a role sees (built once per role at start); without a role, the whole one. */
+  schemaFor(role: RoleConfig | null): GraphQLSchema;
   readonly sources: ReadonlyMap<string, Source>;
   readonly metrics: Metrics;
   readonly cache: PlanCache;
   /** Kafka feeds, shared window operators and landing writers of the streams. */
   readonly streams: StreamHub;
-  /** buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a fusion passes its view). */
-  plan(request: DatasetRequest, over?: DatasetConfig): QueryPlans;
+  /**
+   * buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a
+   * fusion passes its view); `security` are the caller's row-policy predicates.
+   */
+  plan(request: DatasetRequest, over?: DatasetConfig, security?: readonly Filter[]): QueryPlans;
   answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
   close(): Promise<void>;
 }
@@ -62,6 +70,9 @@ export interface Gateway {
  * `check: false`), and builds the schema. Throws ConfigErrors naming each bad path.
  */
 export async function createGateway(config: Config, options: { check?: boolean } = {}): Promise<Gateway> {
+  const policyProblems = checkRowPolicies(config);
+  if (policyProblems.length > 0) throw new ConfigErrors(policyProblems);
+  const authenticate = await createAuthenticator(config);
   const sources = new Map(Object.values(config.sources).map((s) => [s.name, createSource(s)]));
   const metrics = createMetrics();
   for (const source of sources.values()) {
@@ -85,7 +96,9 @@ export async function createGateway(config: Config, options: { check?: boolean }
       throw new ConfigErrors(problems.flat());
     }
   }
-  const schema = makeExecutableSchema({ typeDefs: buildTypeDefs(config), resolvers: buildResolvers(config) });
+  const executable = (view: Config) => makeExecutableSchema({ typeDefs: buildTypeDefs(view), resolvers: buildResolvers(view) });
+  const schema = executable(config);
+  const roleSchemas = new Map(Object.values(config.roles).map((role) => [role.name, role.all ? schema : executable(roleView(config, role))]));
   const cache = new PlanCache(config.cache);
   const planMemo = createPlanMemo();
   metrics.observeCache(cache.store);
@@ -103,11 +116,13 @@ export async function createGateway(config: Config, options: { check?: boolean }
   const gateway: Gateway = {
     config,
     schema,
+    authenticate,
+    schemaFor: (role) => (role ? roleSchemas.get(role.name)! : schema),
     sources,
     metrics,
     cache,
     streams,
-    plan: (request, over) => planMemo(over ?? config.datasets[request.dataset]!, request, config.server),
+    plan: (request, over, security) => planMemo(over ?? config.datasets[request.dataset]!, request, config.server, security),
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
     close: async () => {
       for (const w of watchers) w.stop();
@@ -119,12 +134,13 @@ export async function createGateway(config: Config, options: { check?: boolean }
 }
 
 /**
- * The whole read path: request → plan → cache → source → Arrow. Rows and totals are
- * separate plans; each is answered by the cache or, on a miss, by the source.
+ * The whole read path: request → plan (with the caller's row policy) → cache → source →
+ * Arrow. Rows and totals are separate plans; each is answered by the cache or, on a miss,
+ * by the source.
  */
 async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const dataset = gateway.config.datasets[request.dataset]!;
-  const plans = gateway.plan(request);
+  const plans = gateway.plan(request, dataset, rowPolicy(options.access, dataset, gateway.config));
   const calls: SourceCall[] = [];
   const run = (plan: AggregatePlan) => runPlan(gateway, plan, dataset, options, calls);
 

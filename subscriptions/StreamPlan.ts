@@ -1,6 +1,6 @@
 import { badInput } from '../errors/index.ts';
 import { parseDuration, type DatasetConfig, type ServerConfig } from '../schema/index.ts';
-import { buildPlan, planKey, type AggregatePlan, type DatasetRequest, type Expression, type Filter } from '../planner/index.ts';
+import { buildPlan, normalizeFilter, planKey, type AggregatePlan, type DatasetRequest, type Expression, type Filter } from '../planner/index.ts';
 import type { WindowSpec } from './window/index.ts';
 
 /**
@@ -36,20 +36,26 @@ export interface SubscriptionArgs {
   readonly since?: string | null;
 }
 
-/** Plans a subscription. `view` is the stream seen as a dataset (its dimensions and measures). */
+/**
+ * Plans a subscription. `view` is the stream seen as a dataset (its dimensions and
+ * measures); `security` is the caller's row policy, ANDed into the operator's filter so
+ * that subscribers under different policies never share an operator.
+ */
 export function planSubscription(
   view: DatasetConfig,
   args: SubscriptionArgs,
   selection: NonNullable<DatasetRequest['rows']>,
   server: ServerConfig,
   now: number,
+  security: readonly Filter[] = [],
 ): { plan: StreamPlan; key: string; shape: SubscriptionShape } {
-  const rows = buildPlan(view, { dataset: view.name, rows: selection, totals: null, where: args.where, orderBy: args.orderBy, limit: args.limit }, server);
+  const rows = buildPlan(view, { dataset: view.name, rows: selection, totals: null, where: args.where, orderBy: args.orderBy, limit: args.limit }, server, security);
+  const filter = security.length === 0 ? rows.rows!.filter : normalizeFilter({ kind: 'and', args: [rows.rows!.filter, ...security].filter((f): f is Filter => f !== null) });
   const plan: StreamPlan = Object.freeze({
     kind: 'stream',
     stream: view.name,
     window: windowSpec(args.window),
-    filter: rows.rows!.filter,
+    filter,
     groupBy: Object.freeze(rows.rows!.dimensions.map((d) => d.name)),
     measures: Object.freeze([...new Set(rows.rows!.measures.map((m) => m.measure))]),
     sinceMs: args.since ? sinceOf(args.since, now) : null,

@@ -6,7 +6,7 @@ import { measuresReaggregable } from './measuresReaggregable.ts';
 import { pushdownMatches } from './pushdownMatches.ts';
 import { residualUsesCoreDimensions } from './residualUsesCoreDimensions.ts';
 import { sameDataset } from './sameDataset.ts';
-import { securityMatches } from './securityMatches.ts';
+import { securityImplied } from './securityImplied.ts';
 import { timeRollsUp } from './timeRollsUp.ts';
 import { OK, type DerivationRule, type Verdict } from './Verdict.ts';
 
@@ -14,7 +14,7 @@ import { OK, type DerivationRule, type Verdict } from './Verdict.ts';
 export const DERIVATION_RULES: readonly DerivationRule[] = Object.freeze([
   sameDataset,
   pushdownMatches,
-  securityMatches,
+  securityImplied,
   dimensionsCovered,
   timeRollsUp,
   measuresReaggregable,

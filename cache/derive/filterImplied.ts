@@ -5,11 +5,11 @@ import { OK, reject, type Verdict } from './Verdict.ts';
 
 /**
  * The query's filter must imply the core's: every cached conjunct is implied by some
- * query conjunct, so the cached rows include every row the query wants. (Security
- * predicates are compared by `securityMatches`.)
+ * query conjunct (its filter's or its row policy's), so the cached rows include every row
+ * the query wants. (The core's own security predicates are checked by `securityImplied`.)
  */
 export function filterImplied(target: AggregatePlan, source: CorePlan, dataset: DatasetConfig): Verdict {
-  const wanted = conjunctsOf(target.filter);
+  const wanted = rowConjuncts(target);
   for (const c of conjunctsOf(source.filter)) {
     if (!wanted.some((q) => conjunctImplies(q, c, dataset))) {
       return reject(`the cached core's filter ${printFilter(c)} is not implied by the query's filter`);
@@ -19,15 +19,21 @@ export function filterImplied(target: AggregatePlan, source: CorePlan, dataset: 
 }
 
 /**
- * What remains to apply to the cached rows: every query conjunct that is not one of the
- * core's conjuncts (those hold for every cached row already). Null when nothing remains.
+ * What remains to apply to the cached rows: every query conjunct, of its filter or of its
+ * row policy, that is not one of the core's conjuncts (those hold for every cached row
+ * already). Null when nothing remains.
  */
 export function residualFilter(target: AggregatePlan, source: CorePlan): Filter | null {
-  const cached = new Set(conjunctsOf(source.filter).map(canonicalJson));
-  const rest = conjunctsOf(target.filter).filter((q) => !cached.has(canonicalJson(q)));
+  const cached = new Set(rowConjuncts(source).map(canonicalJson));
+  const rest = rowConjuncts(target).filter((q) => !cached.has(canonicalJson(q)));
   if (rest.length === 0) return null;
   if (rest.length === 1) return rest[0]!;
   return Object.freeze({ kind: 'and', args: Object.freeze(rest) });
+}
+
+/** Everything that selects a plan's rows: its filter's conjuncts, then its security predicates'. */
+function rowConjuncts(plan: { readonly filter: Filter | null; readonly security: readonly Filter[] }): readonly Filter[] {
+  return [...conjunctsOf(plan.filter), ...plan.security.flatMap(conjunctsOf)];
 }
 
 /** A normalized filter's conjuncts: the arguments of a top-level AND, or the filter itself. */

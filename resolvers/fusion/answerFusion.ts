@@ -1,6 +1,7 @@
 import { Table, type Vector } from 'apache-arrow';
 import { canDerive, deriveTable } from '../../cache/index.ts';
 import { badInput } from '../../errors/index.ts';
+import { rowPolicy } from '../../security/index.ts';
 import { dimensionKey, type AggregatePlan, type CorePlan, type DatasetRequest, type PlanDimension } from '../../planner/index.ts';
 import type { FusionConfig } from '../../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from '../../server/gateway.ts';
@@ -12,7 +13,8 @@ import { memberPlan } from './memberPlan.ts';
  * Answers a fusion query: every member is planned as its own aggregate over the keys and
  * answered through the cache (so each member core is cached on its own and reused), the
  * members run in parallel, their results are hash-joined on the keys in config order, and
- * having, order, limit, totals and calcs run on the fused rows.
+ * having, order, limit, totals and calcs run on the fused rows. Each member carries the
+ * caller's row policy for that member dataset.
  */
 export async function answerFusion(gateway: Gateway, fusion: FusionConfig, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const view = fusion.view;
@@ -34,8 +36,9 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
   const members = Object.keys(fusion.members);
   const settled = await Promise.allSettled(
     members.map((member) => {
-      const plan = memberPlan(fusion, member, fused);
-      return runPlan(gateway, plan, gateway.config.datasets[member]!, options, calls).then((a) => ({ plan, answer: a }));
+      const memberDataset = gateway.config.datasets[member]!;
+      const plan = memberPlan(fusion, member, fused, rowPolicy(options.access, memberDataset, gateway.config));
+      return runPlan(gateway, plan, memberDataset, options, calls).then((a) => ({ plan, answer: a }));
     }),
   );
   const failed = settled.find((s) => s.status === 'rejected');

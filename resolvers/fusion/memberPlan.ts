@@ -6,7 +6,7 @@ import type { FusionConfig } from '../../schema/index.ts';
  * member's dimensions, the member's own measures, and the whole filter (filters name only
  * keys, so every member applies all of it). No order or limit: the join needs every group.
  */
-export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan): AggregatePlan {
+export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan, security: readonly Filter[] = []): AggregatePlan {
   const mapping = fusion.members[member]!;
   const dimensions = fused.dimensions
     .map((d) => {
@@ -26,7 +26,7 @@ export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan
     order: Object.freeze([]),
     limit: null,
     offset: 0,
-    security: Object.freeze([]),
+    security: Object.freeze([...security]),
   });
 }
 

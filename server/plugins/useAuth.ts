@@ -1,0 +1,52 @@
+import { buildSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../../errors/index.ts';
+import { AuthFailure, type Access, type Authenticator } from '../../security/index.ts';
+import type { Gateway } from '../gateway.ts';
+
+/** What a request sees if it somehow reached execution without a verified caller: nothing. */
+const LOCKED = buildSchema('type Query { "Authenticate to see this gateway\'s datasets." _authenticated: Boolean }');
+
+/**
+ * Authentication and per-role schemas. Every request to /graphql (queries, mutations, SSE
+ * subscriptions) is verified before it is parsed: a failure ends it with HTTP 401 and an
+ * UNAUTHENTICATED error, no data. A verified caller's `access` joins the context, and the
+ * request runs against its role's schema, so validation and introspection show only what
+ * the role may see. graphql-ws connections are verified at `connection_init`
+ * (attachGraphqlWs) and hand their access in through the initial context.
+ */
+export function useAuth(gateway: Gateway, authenticate: Authenticator): Plugin {
+  const verified = new WeakMap<Request, Access>();
+  return {
+    onPluginInit({ setSchema }) {
+      setSchema(LOCKED);
+    },
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      if (url.pathname !== '/graphql' || isGraphiQLPage(request)) return;
+      try {
+        verified.set(request, await authenticate(request.headers.get('authorization') ?? undefined));
+      } catch (error) {
+        if (!(error instanceof AuthFailure)) throw error;
+        const body = { errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] };
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: 401,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' },
+          }),
+        );
+      }
+    },
+    onEnveloped({ context, extendContext, setSchema }) {
+      const given = context as { access?: Access; request?: Request } | undefined;
+      const access = given?.access ?? (given?.request && verified.get(given.request));
+      if (!access) return setSchema(LOCKED);
+      extendContext({ access } as never);
+      setSchema(gateway.schemaFor(access.role));
+    },
+  };
+}
+
+/** GraphiQL's HTML page carries no token; the queries it sends do. */
+function isGraphiQLPage(request: Request): boolean {
+  return request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
+}
