@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,13 +66,21 @@ program
   .description('seed the embedded demo database on first start (kept under .data/) and serve it')
   .option('-p, --port <n>', 'port (else $PORT, else 4000)', parsePort)
   .option('--rows <n>', 'sales rows to generate on first start', parsePositive, 1_000_000)
-  .action(async (opts: { port?: number; rows: number }) => {
+  .option('--auth', 'turn access control on (demo/auth.yaml) and print tokens for an admin and an analyst')
+  .action(async (opts: { port?: number; rows: number; auth?: boolean }) => {
     const { openDemoDatabase } = await import('../demo/openDemoDatabase.ts');
     const dataDir = path.join(ROOT, '.data', 'pg');
     const { db, seeded, ms } = await openDemoDatabase(dataDir, { rows: opts.rows, log: (line) => logger.info(line) });
     if (seeded) logger.info(`demo data ready in ${(ms / 1000).toFixed(1)} s`);
     await db.close();
-    const config = await loadOrExit(path.join(ROOT, 'demo', 'tributary.yaml'), { DEMO_DATA_DIR: dataDir });
+    const secret = process.env.DEMO_JWT_SECRET || randomBytes(32).toString('base64url');
+    const { loadDemoConfig } = await import('../demo/loadDemoConfig.ts');
+    const config = await loadDemoConfig(dataDir, { authSecret: opts.auth ? secret : undefined }).catch(exitOnConfigError);
+    if (opts.auth) {
+      const { demoTokens } = await import('../demo/demoTokens.ts');
+      const tokens = await demoTokens(secret);
+      console.log(`Access control is on. Send a header Authorization: Bearer <token> (GraphiQL: the Headers tab).\n  admin (everything):       ${tokens.admin}\n  analyst (Europe only):    ${tokens.analyst}`);
+    }
     const orders = config.streams.orders;
     if (orders && orders.kafka.brokers.length > 0) {
       const { produceDemoOrders } = await import('../demo/produceDemoOrders.ts');
