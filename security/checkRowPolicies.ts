@@ -21,7 +21,9 @@ export function checkRowPolicies(config: Config): ConfigError[] {
       try {
         whereToFilter(withSamples(grant.rows, view), view, { maxInList: Number.MAX_SAFE_INTEGER, maxFilterDepth: Number.MAX_SAFE_INTEGER });
       } catch (error) {
-        errors.push(new ConfigError(at, (error as Error).message.replace(/^where\.?/, '').replace(/^: /, '') + ' (rows use the where grammar of the dataset)'));
+        // "where.OR[1].region.in: ..." names the spot inside the policy.
+        const [, inner = '', problem = (error as Error).message] = /^where([^:]*): (.*)$/s.exec((error as Error).message) ?? [];
+        errors.push(new ConfigError(`${at}${inner}`, `${problem} (rows use the where grammar of ${target})`));
       }
     }
   }
