@@ -61,6 +61,7 @@ export function buildRoles(raw: RawConfig['roles'], served: Grantable, errors: C
         continue;
       }
       const members = grant?.members ?? null;
+      if (members?.length === 0) errors.push(new ConfigError(`${at}.members`, 'expected at least one dimension or measure; to hide the whole dataset, leave it out of the role'));
       for (const [i, member] of (members ?? []).entries()) {
         if (!view.dimensions[member] && !view.measures[member]) {
           errors.push(new ConfigError(`${at}.members.${i}`, `"${member}" is not a dimension or measure of ${target}; it has ${[...Object.keys(view.dimensions), ...Object.keys(view.measures)].join(', ')}`));

@@ -51,6 +51,7 @@ describe('invalid access-control configs', () => {
     ['a fusion whose member is not granted', `${AUTH}roles: { r: { salesVsTargets: {}, sales: {} } }\n${BASE}`, 'roles.r.salesVsTargets: fusion member "targets" is not granted to role r; grant it (its rows policy applies to the fusion) or remove the fusion'],
     ['rows on a fusion', `${AUTH}roles: { r: { salesVsTargets: { rows: { region: { eq: x } } }, sales: {}, targets: {} } }\n${BASE}`, "roles.r.salesVsTargets.rows: a fusion's rows come from its members' grants; set rows on each member dataset instead"],
     ['a role that is neither "*" nor a map', `${AUTH}roles: { r: everything }\n${BASE}`, 'roles.r: expected "*" (everything) or a map of dataset, fusion and stream names to { rows, members }, got "everything"'],
+    ['an empty members list', `${AUTH}roles: { r: { sales: { members: [] } } }\n${BASE}`, 'roles.r.sales.members: expected at least one dimension or measure; to hide the whole dataset, leave it out of the role'],
     ['an unknown key in a grant', `${AUTH}roles: { r: { sales: { row: {} } } }\n${BASE}`, 'roles.r.sales: unknown key "row"; remove it or fix its spelling (docs/DESIGN.md lists the keys)'],
   ])('%s', (_, yaml, line) => {
     expect(errorLines(yaml)).toContain(line);
