@@ -57,12 +57,14 @@ export interface BenchGatewayOptions {
   readonly maxCoreRows?: number;
   /** Extra Yoga plugins for the server, such as a response cache. */
   readonly plugins?: readonly Plugin[];
+  /** `auth:` and `roles:` YAML put before the config; unset serves without access control. */
+  readonly access?: string;
 }
 
 /** Starts a gateway for the benchmark table (`schema.table`) on a free loopback port. */
 export async function startBenchGateway(pgUrl: string, table: string, options: BenchGatewayOptions = {}): Promise<BenchGateway> {
   const cache = { enabled: options.cacheEnabled ?? true, ...(options.maxCoreRows === undefined ? {} : { maxCoreRows: options.maxCoreRows }) };
-  const config = parseConfig(`cache: ${JSON.stringify(cache)}\n${BENCH_CONFIG}`, { env: { BENCH_PG_URL: pgUrl, BENCH_TABLE: table } });
+  const config = parseConfig(`${options.access ?? ''}\ncache: ${JSON.stringify(cache)}\n${BENCH_CONFIG}`, { env: { BENCH_PG_URL: pgUrl, BENCH_TABLE: table } });
   const gateway = await createGateway(config);
   let server: RunningServer;
   try {

@@ -10,11 +10,14 @@
  *    cache.maxCoreRows out of reach, to show what the limit-pushdown decision costs.
  * 2. HIT vs MISS p50 of the heaviest query (whole table by region × month).
  * 3. Requests/s of a cached Tributary query vs a trivial Yoga resolver, same client.
+ * 4. The cost of auth on a HIT: one cached dashboard query's p50/p95 without auth, with an
+ *    HS256 admin token, a tenant token under a row policy, and RS256 via a local JWKS file.
  *
  * Prints a report; exits 0 whether or not the targets are met, non-zero when something failed.
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test),
- * BENCH_HIT_MISS_ITERATIONS (20), BENCH_CONCURRENCY (16), BENCH_THROUGHPUT_SECONDS (5 per side).
+ * BENCH_HIT_MISS_ITERATIONS (20), BENCH_CONCURRENCY (16), BENCH_THROUGHPUT_SECONDS (5 per side),
+ * BENCH_AUTH_ITERATIONS (500 per variant).
  */
 import os from 'node:os';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -28,7 +31,9 @@ import { DASHBOARD_SESSION } from './dashboardSession.ts';
 import { firstDifference } from './firstDifference.ts';
 import { createKeepAliveClient, type KeepAliveClient } from './keepAliveClient.ts';
 import { measureCachedThroughput } from './measureCachedThroughput.ts';
+import { measureAuthCost } from './measureAuthCost.ts';
 import { measureHitVsMiss } from './measureHitVsMiss.ts';
+import { formatAuthCost } from './printAuthCost.ts';
 import { formatCacheReport } from './printCacheReport.ts';
 import { redactUrl } from './redactUrl.ts';
 import { runSession, type InteractionResult, type SessionResult } from './runSession.ts';
@@ -48,6 +53,7 @@ interface Settings {
   readonly hitMissIterations: number;
   readonly concurrency: number;
   readonly throughputSeconds: number;
+  readonly authIterations: number;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -56,6 +62,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     hitMissIterations: getValidCount(env, 'BENCH_HIT_MISS_ITERATIONS', 20, 1),
     concurrency: getValidCount(env, 'BENCH_CONCURRENCY', 16, 1),
     throughputSeconds: getValidCount(env, 'BENCH_THROUGHPUT_SECONDS', 5, 1),
+    authIterations: getValidCount(env, 'BENCH_AUTH_ITERATIONS', 500, 1),
   };
 }
 
@@ -104,6 +111,9 @@ async function main(): Promise<void> {
   log(`throughput: ${settings.concurrency} in flight, ${settings.throughputSeconds} s per side`);
   const throughput = await measureCachedThroughput(aClient, settings.concurrency, settings.throughputSeconds);
 
+  log(`auth on a HIT: ${settings.authIterations} runs per variant, rotated`);
+  const authCost = await measureAuthCost(settings.url, `${SCHEMA}.${TABLE}`, settings.authIterations, 50);
+
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   console.log(
     formatCacheReport({
@@ -126,6 +136,7 @@ async function main(): Promise<void> {
       throughput,
     }),
   );
+  console.log(formatAuthCost(authCost));
 }
 
 /** The data of interaction 1 (rows only). */

@@ -18,18 +18,21 @@ export interface KeepAliveClient {
   close(): void;
 }
 
-/** `origin` is `http://host:port`; `sockets` bounds the connections kept open (the concurrency). */
-export function createKeepAliveClient(origin: string, sockets: number): KeepAliveClient {
+/**
+ * `origin` is `http://host:port`; `sockets` bounds the connections kept open (the concurrency);
+ * `headers` go on every request (e.g. `authorization`).
+ */
+export function createKeepAliveClient(origin: string, sockets: number, headers: Readonly<Record<string, string>> = {}): KeepAliveClient {
   const { hostname, port } = new URL(origin);
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   const send = (method: 'GET' | 'POST', path: string, body: Buffer | null): Promise<HttpAnswer> =>
     new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { accept: 'application/graphql-response+json, application/json' };
+      const sent: Record<string, string | number> = { ...headers, accept: 'application/graphql-response+json, application/json' };
       if (body) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = body.length;
+        sent['content-type'] = 'application/json';
+        sent['content-length'] = body.length;
       }
-      const req = request({ agent, hostname, port, path, method, headers }, (res) => {
+      const req = request({ agent, hostname, port, path, method, headers: sent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
