@@ -3,7 +3,8 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import { ErrorCode } from '../errors/index.ts';
+import { ErrorCode, limitExceeded } from '../errors/index.ts';
+import type { RequestContext } from '../resolvers/index.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
 
@@ -19,13 +20,20 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws keeps every operation in flight on this socket, this one included, in
+        // ctx.subscriptions and drops it when it completes, errors or the client completes it.
+        // Counted before any await, so of a burst exactly the operations past the limit are refused.
+        const open = Object.keys(ctx.subscriptions).length;
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+        const contextValue: unknown = await enveloped.contextFactory();
+        const max = (contextValue as RequestContext).gateway.config.server.limits.maxSubscriptionsPerConnection;
+        if (open > max) return [limitExceeded(`maxSubscriptionsPerConnection: ${open} operations on this connection, the limit is ${max}`, { limit: 'maxSubscriptionsPerConnection', max })];
         let document;
         try {
           document = enveloped.parse(payload.query);
         } catch (error) {
           const e = error as GraphQLError;
-          return [new GraphQLError(e.message, { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+          return [new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.GRAPHQL_PARSE_FAILED } })];
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) {
@@ -36,7 +44,7 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
           rootValue: enveloped,
         };
         return args;

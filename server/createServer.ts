@@ -10,6 +10,7 @@ import type { RequestContext } from '../resolvers/index.ts';
 import { attachGraphqlWs } from './attachGraphqlWs.ts';
 import { serverPlugins } from './plugins/index.ts';
 import { createSourceSlots } from './SourceSlots.ts';
+import { limitBody } from './limitBody.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -70,7 +71,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/readyz') return void readyz(gateway, res);
     if (path === '/metrics') return void metrics(gateway, res);
-    return void yoga(req, res);
+    return limitBody(req, res, gateway.config.server.limits.maxBodyBytes, () => void yoga(req, res));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

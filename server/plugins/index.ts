@@ -5,8 +5,8 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Gateway } from '../gateway.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
+import { useLimits } from './useLimits.ts';
 
 export function serverPlugins(gateway: Gateway): Plugin[] {
-  void gateway;
-  return [useErrorCodes()];
+  return [useErrorCodes(), ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit)];
 }
