@@ -46,8 +46,11 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
       maskError: (error, message, isDev) => {
         // A TributaryError is meant for the client even when it carries a driver error as its cause.
         if (error instanceof TributaryError || (error as { originalError?: unknown }).originalError instanceof TributaryError) return error as Error;
-        logger.error({ err: (error as { originalError?: unknown }).originalError ?? error }, 'unexpected error while serving a request');
-        return maskError(error, message, isDev);
+        const masked = maskError(error, message, isDev);
+        // useErrorHygiene has already logged each error it saw (under the request id) and handed
+        // on only safe ones; what is masked here escaped it, and is logged as unexpected.
+        if (masked !== error) logger.error({ err: (error as { originalError?: unknown }).originalError ?? error }, 'unexpected error while serving a request');
+        return masked;
       },
     },
     logging: false,
@@ -93,6 +96,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
   };
 }
 
+/** Each source is `ok` or `unavailable`; why a source is unavailable (driver text: hosts, roles) goes to the log only. */
 async function readyz(gateway: Gateway, res: ServerResponse): Promise<void> {
   const checks = await Promise.all(
     [...gateway.sources.values()].map(async (s) => {
@@ -100,7 +104,9 @@ async function readyz(gateway: Gateway, res: ServerResponse): Promise<void> {
         await s.ping();
         return [s.name, 'ok'] as const;
       } catch (error) {
-        return [s.name, (error as Error).message] as const;
+        const cause = (error as { originalError?: unknown }).originalError ?? error;
+        logger.warn({ source: s.name, err: cause }, `readiness: source ${s.name} is unavailable`);
+        return [s.name, 'unavailable'] as const;
       }
     }),
   );

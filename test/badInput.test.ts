@@ -203,7 +203,7 @@ describe.skipIf(!admin)('bad input over HTTP (real Postgres)', () => {
   });
 
   const SOURCE_CASES: readonly BadCase[] = [
-    { name: 'a source that is down', query: '{ offline { rows { region orders } } }', code: 'SOURCE_UNAVAILABLE', message: /^source down is unavailable: connect ECONNREFUSED 127\.0\.0\.1:1$/, extensions: { source: 'down' } },
+    { name: 'a source that is down', query: '{ offline { rows { region orders } } }', code: 'SOURCE_UNAVAILABLE', message: 'source down is unavailable', extensions: { source: 'down' } }, // the driver's text is in the log (errorHygiene.test.ts)
     { name: 'a statement timeout', query: '{ sleepy { totals { v } } }', code: 'SOURCE_TIMEOUT', message: 'source slow: query ran past the statement timeout of 200 ms', extensions: { source: 'slow' } },
     // The infinity timestamp cannot be formatted (RangeError in formatWall); reported as a bug.
     { name: 'an unexpected error is masked', query: '{ endless { rows { ts v } } }', code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' },

@@ -5,8 +5,10 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Gateway } from '../gateway.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
+import { useErrorHygiene } from './useErrorHygiene.ts';
 import { useLimits } from './useLimits.ts';
 
 export function serverPlugins(gateway: Gateway): Plugin[] {
-  return [useErrorCodes(), ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit)];
+  // Hygiene follows the codes (it reads them) and precedes every plugin that may refuse a request.
+  return [useErrorCodes(), useErrorHygiene(gateway.config), ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit)];
 }
