@@ -5,6 +5,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, limitExceeded } from '../errors/index.ts';
 import type { RequestContext } from '../resolvers/index.ts';
+import { resolveTrustedDocument } from './trustedDocuments.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
 
@@ -28,9 +29,12 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
         const contextValue: unknown = await enveloped.contextFactory();
         const max = (contextValue as RequestContext).gateway.config.server.limits.maxSubscriptionsPerConnection;
         if (open > max) return [limitExceeded(`maxSubscriptionsPerConnection: ${open} operations on this connection, the limit is ${max}`, { limit: 'maxSubscriptionsPerConnection', max })];
+        // server.trustedDocuments: the same rule as over HTTP (useTrustedDocuments), before any parse.
+        const trusted = resolveTrustedDocument(contextValue as RequestContext, payload);
+        if ('errors' in trusted) return trusted.errors;
         let document;
         try {
-          document = enveloped.parse(payload.query);
+          document = enveloped.parse(trusted.query);
         } catch (error) {
           const e = error as GraphQLError;
           return [new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.extensions?.code ?? ErrorCode.GRAPHQL_PARSE_FAILED } })];

@@ -7,8 +7,9 @@ import type { Gateway } from '../gateway.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
 import { useErrorHygiene } from './useErrorHygiene.ts';
 import { useLimits } from './useLimits.ts';
+import { useTrustedDocuments } from './useTrustedDocuments.ts';
 
 export function serverPlugins(gateway: Gateway): Plugin[] {
   // Hygiene follows the codes (it reads them) and precedes every plugin that may refuse a request.
-  return [useErrorCodes(), useErrorHygiene(gateway.config), ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit)];
+  return [useErrorCodes(), useErrorHygiene(gateway.config), ...useTrustedDocuments(gateway.config), ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit)];
 }
