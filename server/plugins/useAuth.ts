@@ -22,7 +22,9 @@ export function useAuth(gateway: Gateway, authenticate: Authenticator): Plugin {
       setSchema(LOCKED);
     },
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== '/graphql' || isGraphiQLPage(request)) return;
+      // Every request Yoga handles is verified, not only the path /graphql: Yoga serves
+      // GraphQL on any URL ending in /graphql or /graphql/ (//graphql, /x?y=/graphql).
+      if (url.pathname === '/healthz' || isGraphiQLPage(request)) return;
       try {
         verified.set(request, await authenticate(request.headers.get('authorization') ?? undefined));
       } catch (error) {
