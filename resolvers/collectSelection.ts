@@ -9,7 +9,7 @@ import {
   type GraphQLResolveInfo,
   type SelectionSetNode,
 } from 'graphql';
-import type { DatasetRequest } from '../planner/index.ts';
+import { checkExpression, parseExpression, type DatasetRequest } from '../planner/index.ts';
 import type { DatasetConfig, Granularity } from '../schema/index.ts';
 
 type Rows = NonNullable<DatasetRequest['rows']>;
@@ -66,7 +66,11 @@ function collectMembers(
     const def = defs[name];
     if (!def) continue; // __typename
     if (name === 'calc') {
-      into.calcs.push(String(getArgumentValues(def, field, info.variableValues).expr));
+      const text = String(getArgumentValues(def, field, info.variableValues).expr);
+      // Checked against this schema's dataset, which is the caller's role view: a calc may
+      // name only measures the role can select (the planner checks against the full dataset).
+      checkExpression(parseExpression(text, { label: 'calc' }), { label: 'calc', known: Object.keys(dataset.measures), source: text });
+      into.calcs.push(text);
     } else if (dataset.dimensions[name]) {
       const g = getArgumentValues(def, field, info.variableValues).granularity as string | null | undefined;
       into.dimensions.push({ name, granularity: g ? (g.toLowerCase() as Granularity) : null });

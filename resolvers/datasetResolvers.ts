@@ -53,12 +53,21 @@ export function datasetResolvers(dataset: DatasetConfig, config: Config, answer:
         const rows = answerRows(answered, dataset);
         const totals: Calculable = answered.totals ? (tableToRows(answered.totals.table, answered.totals.plan, dataset)[0] ?? {}) : {};
         totals[CALCS] = answered.calcs;
-        return { rows, totals, meta: answered.meta };
+        return { rows, totals, meta: metaFor(ctx, answered.meta) };
       },
     },
     [`${t}Row`]: rowResolvers,
     [`${t}Totals`]: { calc: resolveCalc },
   };
+}
+
+/**
+ * The SQL of `meta.sources` names tables and columns and shows the shape of the caller's
+ * row policy: only "*" roles (and an open gateway) see it.
+ */
+function metaFor(ctx: RequestContext, meta: DatasetAnswer['meta']): DatasetAnswer['meta'] {
+  if (!ctx.access || ctx.access.role.all) return meta;
+  return { ...meta, sources: meta.sources.map((s) => ({ ...s, sql: '(hidden for this role)' })) };
 }
 
 const evaluators = new WeakMap<Expression, ReturnType<typeof compileEvaluator>>();

@@ -39,6 +39,8 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
     issuer: auth.jwt.issuer ?? undefined,
     audience: auth.jwt.audience ?? undefined,
     clockTolerance: auth.jwt.clockToleranceSec,
+    // A token that never expires is a credential that can never be taken back.
+    requiredClaims: ['exp'],
   };
   const anonymous = auth.anonymous === null ? null : config.roles[auth.anonymous]!;
   return async (authorization) => {
@@ -84,6 +86,7 @@ function describe(error: unknown): string {
       return 'the token has expired';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
       const claim = (error as InstanceType<typeof joseErrors.JWTClaimValidationFailed>).claim;
+      if (claim === 'exp') return 'the token has no expiry (exp claim)';
       return claim === 'nbf' || claim === 'iat' ? 'the token is not valid yet' : `the token's "${claim}" claim is not accepted`;
     }
     case 'ERR_JOSE_ALG_NOT_ALLOWED':

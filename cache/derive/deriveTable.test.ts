@@ -116,6 +116,9 @@ describe('deriveTable without a database', () => {
     const none = core({ measures: ['revenue', 'orders', 'maxAmount'] });
     const one = new Table({ 'maxAmount.max': vectorFromArray([7], new Float64()), 'orders.count': vectorFromArray([4], new Float64()), 'revenue.sum': vectorFromArray([3], new Float64()) });
     expect(columns(deriveTable(plan({ measures: ['orders'] }), none, one, DERIVE_TEST_DATASET))).toEqual({ 'orders.count': [4] });
+    // A denying row policy over a core without dimensions: the residual keeps nothing.
+    const denied = plan({ measures: ['revenue', 'orders', 'maxAmount'], security: [{ kind: 'const', value: false }] });
+    expect(columns(deriveTable(denied, none, one, DERIVE_TEST_DATASET))).toEqual({ 'maxAmount.max': [null], 'orders.count': [0], 'revenue.sum': [null] });
     expect(derive({ measures: ['revenue', 'orders', 'maxAmount'], filter: f.eq('region', 'North') })).toEqual({
       'maxAmount.max': [null],
       'orders.count': [0],

@@ -37,6 +37,9 @@ export function deriveTable(target: AggregatePlan, source: CorePlan, table: Tabl
     const leafColumn = (key: string) => numberColumnOf(table.getChild(key)!);
     dimensions = target.dimensions.map((d) => (residual ? gatherCodes(codedColumn(d.key), rows) : codedColumn(d.key)));
     leaves = target.measures.map((leaf) => (residual ? gatherNumbers(leafColumn(leaf.key), rows) : leafColumn(leaf.key)));
+    // Without dimensions the answer is one row even when the residual (a denying row
+    // policy) keeps no cached row: SQL's aggregates over nothing, counts 0, the rest null.
+    if (target.dimensions.length === 0 && rows.length === 0) leaves = target.measures.map((leaf) => overNothing(leaf.fn));
   } else {
     const keys = target.dimensions.map((d) => {
       const from = sourceDimensionOf(d, source);
@@ -87,6 +90,11 @@ function keptRows(
   const rows = new Int32Array(count);
   for (let i = 0, j = 0; i < truth.length; i++) if (truth[i] === TRUE) rows[j++] = i;
   return rows;
+}
+
+function overNothing(fn: AggregatePlan['measures'][number]['fn']): NumberColumn {
+  const zero = fn === 'count' || fn === 'countDistinct';
+  return { values: Float64Array.of(0), valid: zero ? null : Uint8Array.of(0) };
 }
 
 function identity(n: number): Int32Array {
