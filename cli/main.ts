@@ -92,7 +92,7 @@ program
 async function serve(config: Config, portOption: number | undefined, exampleQuery?: string): Promise<void> {
   const gateway = await createGateway(config).catch(exitOnConfigError);
   const port = portOption ?? (process.env.PORT ? parsePort(process.env.PORT) : config.server.port);
-  const server = await startServer(gateway, { port, exampleQuery });
+  const server = await startServer(gateway, { port, exampleQuery }).catch(exitOnConfigError);
   logger.info({ datasets: Object.keys(config.datasets) }, `Tributary is serving GraphQL and GraphiQL at ${server.url}`);
   console.log(`GraphiQL: ${server.url}`);
   const stop = async (signal: string) => {

@@ -5,6 +5,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { ErrorCode, limitExceeded } from '../errors/index.ts';
 import type { RequestContext } from '../resolvers/index.ts';
+import { AuthFailure, type Access, type Authenticator } from '../security/index.ts';
 import { resolveTrustedDocument } from './trustedDocuments.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
@@ -14,10 +15,25 @@ type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<s
  * /graphql path, through the same Yoga plugins and context as HTTP requests, so
  * subscriptions, errors and masking behave alike on both transports.
  */
-export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, any>): () => Promise<void> {
+export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, any>, authenticate: Authenticator | null): () => Promise<void> {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  const disposable = useServer(
+  const accessOf = new WeakMap<object, Access>();
+  const disposable = useServer<Record<string, unknown> | undefined>(
     {
+      // The token comes in the connection_init payload: { "authorization": "Bearer <jwt>" }.
+      // A bad token closes the socket with 4401; a valid token of an unknown role with 4403.
+      onConnect: async (ctx) => {
+        if (!authenticate) return true;
+        const header = ctx.connectionParams?.authorization;
+        try {
+          accessOf.set(ctx.extra.socket, await authenticate(typeof header === 'string' ? header : undefined));
+          return true;
+        } catch (error) {
+          if (!(error instanceof AuthFailure)) throw error;
+          ctx.extra.socket.close(error.forbidden ? 4403 : 4401, error.message.slice(0, 120));
+          return false;
+        }
+      },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
@@ -25,7 +41,8 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
         // ctx.subscriptions and drops it when it completes, errors or the client completes it.
         // Counted before any await, so of a burst exactly the operations past the limit are refused.
         const open = Object.keys(ctx.subscriptions).length;
-        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload });
+        const access = accessOf.get(ctx.extra.socket);
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload, access });
         const contextValue: unknown = await enveloped.contextFactory();
         const max = (contextValue as RequestContext).gateway.config.server.limits.maxSubscriptionsPerConnection;
         if (open > max) return [limitExceeded(`maxSubscriptionsPerConnection: ${open} operations on this connection, the limit is ${max}`, { limit: 'maxSubscriptionsPerConnection', max })];

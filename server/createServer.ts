@@ -80,7 +80,10 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
-  const closeWs = attachGraphqlWs(server, yoga);
+  if (!gateway.authenticate) {
+    logger.warn('no auth in the config: every client can read every dataset; see README, "Securing Tributary"');
+  }
+  const closeWs = attachGraphqlWs(server, yoga, gateway.authenticate);
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/graphql`,

@@ -4,12 +4,20 @@
  */
 import type { Plugin } from 'graphql-yoga';
 import type { Gateway } from '../gateway.ts';
+import { useAuth } from './useAuth.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
 import { useErrorHygiene } from './useErrorHygiene.ts';
 import { useLimits } from './useLimits.ts';
 import { useTrustedDocuments } from './useTrustedDocuments.ts';
 
 export function serverPlugins(gateway: Gateway): Plugin[] {
-  // Hygiene follows the codes (it reads them) and precedes every plugin that may refuse a request.
-  return [useErrorCodes(), useErrorHygiene(gateway.config), ...useTrustedDocuments(gateway.config), ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit)];
+  return [
+    // Callers are verified before anything else is done for them.
+    ...(gateway.authenticate ? [useAuth(gateway, gateway.authenticate)] : []),
+    useErrorCodes(),
+    // Hygiene follows the codes (it reads them) and precedes every plugin that may refuse a request.
+    useErrorHygiene(gateway.config),
+    ...useTrustedDocuments(gateway.config),
+    ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit),
+  ];
 }
