@@ -16,5 +16,8 @@ export default defineConfig({
     // Integration suites share one Postgres server; files run one at a time so their
     // timings and connection counts stay predictable on a 2-core machine.
     fileParallelism: false,
+    // Every refused client request is logged at info; suites that read the log capture it
+    // themselves (test/support/captureLog.ts), so the run's output keeps warnings and up.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   },
 });

@@ -125,7 +125,8 @@ describe.skipIf(!kafka || !admin)('streams under faults: bad messages, slow subs
   });
 
   it('a subscriber that stops reading: its queue stays bounded, others are served', async () => {
-    await gateway(CONFIG('slow'));
+    // 200 aliases of a measure: over the default maxAliases, raised for this client.
+    await gateway(CONFIG('slow', 'server: { limits: { maxAliases: 250 } }'));
     const healthy = ws('slow', 'window: { tumble: "10s" }, emit: FINAL', 'region revenue orders maxAmount');
     // The slow client selects each measure many times over, so its messages are large and
     // the TCP buffers between it and the server fill after a few megabytes.

@@ -21,6 +21,14 @@ export function useErrorCodes(): Plugin {
         setResult({ ...result, errors: result.errors.map((e) => withCode(e, coercionCode(e))) });
       },
     }),
+    // A subscription refused before it streams (a schema without Subscription, bad
+    // arguments) is a single result on the subscribe path, not the execute path.
+    onSubscribe: () => ({
+      onSubscribeResult: ({ result, setResult }) => {
+        if (!('errors' in result) || !result.errors?.length) return;
+        setResult({ ...result, errors: result.errors.map((e) => withCode(e, coercionCode(e))) });
+      },
+    }),
   };
 }
 
