@@ -182,6 +182,7 @@ describe.skipIf(!pgAdmin)('authentication: bad tokens are refused with no data o
       ['payload changed after signing', `${header}.${base64url({ ...claims, role: 'admin', iss: TEST_ISSUER, aud: TEST_AUDIENCE, exp: 9_999_999_999 })}.${signature}`],
       ['signature stripped', valid.replace(/[^.]+$/, '')],
       ['expired beyond the clock tolerance', await hsToken(claims, { expiresIn: -120 })],
+      ['without an expiry (exp)', await hsToken(claims, { expiresIn: null })],
       ['not valid for two minutes', await hsToken(claims, { notBefore: 120 })],
       ['alg none', unsignedToken(claims)],
       ['alg None', unsignedToken(claims, { alg: 'None', typ: 'JWT' })],
