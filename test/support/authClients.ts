@@ -4,9 +4,8 @@
  * close code, and window-recording subscriptions over graphql-ws (token in the
  * connection_init payload) and SSE (token in the header).
  */
-import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { StreamRecording, WindowVersion } from './streamClients.ts';
+import { subscribeSse, subscribeWs, type StreamRecording } from './streamClients.ts';
 
 export interface GraphQLBody {
   data?: any;
@@ -101,70 +100,15 @@ export function wsSession(httpUrl: string, payload: Record<string, unknown> | un
 export function subscribeWsAs(httpUrl: string, credentials: Credentials, field: string, query: string): StreamRecording & { closeCode: () => number | null } {
   let closeCode: number | null = null;
   const authorization = authorizationOf(credentials);
-  const client = createClient({
-    url: httpUrl.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
-    retryAttempts: 0,
+  const recording = subscribeWs(httpUrl, field, { query }, {
     connectionParams: authorization === undefined ? undefined : { authorization },
-    on: { closed: (event) => void (closeCode = (event as { code?: number }).code ?? null) },
+    onClosed: (code) => void (closeCode = code),
   });
-  const recording = newRecording();
-  const unsubscribe = client.subscribe({ query }, {
-    next: (result) => record(recording, field, result),
-    error: (error) => recording.errors.push(error),
-    complete: () => {},
-  });
-  return {
-    ...recording,
-    closeCode: () => closeCode,
-    close: async () => {
-      unsubscribe();
-      await client.dispose();
-    },
-  };
+  return { ...recording, closeCode: () => closeCode };
 }
 
 /** Subscribes over SSE with the Authorization header, recording window versions. */
 export function subscribeSseAs(httpUrl: string, credentials: Credentials, field: string, query: string): StreamRecording {
-  const recording = newRecording();
-  const abort = new AbortController();
-  const reading = (async () => {
-    const response = await fetch(httpUrl, { method: 'POST', headers: headersOf(credentials, 'text/event-stream'), body: JSON.stringify({ query }), signal: abort.signal });
-    if (!response.ok || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
-      throw new Error(`SSE: HTTP ${response.status} ${response.headers.get('content-type')}: ${await response.text()}`);
-    }
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      buffer += read.value;
-      for (let end = buffer.search(/\r?\n\r?\n/); end >= 0; end = buffer.search(/\r?\n\r?\n/)) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-        const lines = block.split(/\r?\n/);
-        const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
-        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-        if (event === 'next' && data) record(recording, field, JSON.parse(data));
-      }
-    }
-  })().catch((error: unknown) => {
-    if (!abort.signal.aborted) recording.errors.push(error);
-  });
-  return {
-    ...recording,
-    close: async () => {
-      abort.abort();
-      await reading;
-    },
-  };
-}
-
-function newRecording() {
-  const versions: WindowVersion[] = [];
-  return { versions, errors: [] as unknown[], finals: () => versions.filter((v) => v.final) };
-}
-
-function record(recording: { versions: WindowVersion[]; errors: unknown[] }, field: string, result: { data?: unknown; errors?: unknown }): void {
-  if (result.errors) recording.errors.push(result.errors);
-  const version = (result.data as Record<string, WindowVersion> | null | undefined)?.[field];
-  if (version) recording.versions.push(version);
+  const authorization = authorizationOf(credentials);
+  return subscribeSse(httpUrl, field, { query }, authorization === undefined ? {} : { authorization });
 }

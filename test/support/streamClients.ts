@@ -31,9 +31,24 @@ interface Request {
   readonly variables?: Record<string, unknown>;
 }
 
-/** Subscribes over graphql-ws (subprotocol graphql-transport-ws) on the gateway's /graphql. */
-export function subscribeWs(httpUrl: string, field: string, request: Request): StreamRecording {
-  const client = createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+/**
+ * Subscribes over graphql-ws (subprotocol graphql-transport-ws) on the gateway's /graphql.
+ * `connectionParams` is the connection_init payload (a token goes there); `onClosed` hears
+ * the close code the server sent.
+ */
+export function subscribeWs(
+  httpUrl: string,
+  field: string,
+  request: Request,
+  options: { readonly connectionParams?: Record<string, unknown>; readonly onClosed?: (code: number | null) => void } = {},
+): StreamRecording {
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    connectionParams: options.connectionParams,
+    on: { closed: (event) => options.onClosed?.((event as { code?: number }).code ?? null) },
+  });
   const recording = newRecording();
   const unsubscribe = client.subscribe(request, {
     next: (result) => recordResult(recording, field, result),
@@ -49,14 +64,17 @@ export function subscribeWs(httpUrl: string, field: string, request: Request): S
   };
 }
 
-/** Subscribes over SSE: POST /graphql with accept: text/event-stream; `event: next` carries a result. */
-export function subscribeSse(httpUrl: string, field: string, request: Request): StreamRecording {
+/**
+ * Subscribes over SSE: POST /graphql with accept: text/event-stream; `event: next` carries
+ * a result. `headers` are added to the request (an Authorization header goes there).
+ */
+export function subscribeSse(httpUrl: string, field: string, request: Request, headers: Record<string, string> = {}): StreamRecording {
   const recording = newRecording();
   const abort = new AbortController();
   const reading = (async () => {
     const response = await fetch(httpUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
       body: JSON.stringify(request),
       signal: abort.signal,
     });
