@@ -1,7 +1,7 @@
-import { badInput } from '../errors/index.ts';
+import { badInput, limitExceeded } from '../errors/index.ts';
 import { parseDuration, type DatasetConfig, type ServerConfig } from '../schema/index.ts';
 import { buildPlan, normalizeFilter, planKey, type AggregatePlan, type DatasetRequest, type Expression, type Filter } from '../planner/index.ts';
-import type { WindowSpec } from './window/index.ts';
+import { MAX_WINDOWS_PER_EVENT, type WindowSpec } from './window/index.ts';
 
 /**
  * What a window operator computes; subscriptions with equal plans share one operator.
@@ -76,6 +76,13 @@ function windowSpec(w: SubscriptionArgs['window']): WindowSpec {
     const sizeMs = duration('window.hop.size', w.hop.size);
     const advanceMs = duration('window.hop.advance', w.hop.advance);
     if (advanceMs > sizeMs) throw badInput(`window.hop: advance ${w.hop.advance} is longer than size ${w.hop.size}; events would fall between windows`);
+    const perEvent = Math.ceil(sizeMs / advanceMs);
+    if (perEvent > MAX_WINDOWS_PER_EVENT) {
+      throw limitExceeded(
+        `window.hop: size ${w.hop.size} with advance ${w.hop.advance} puts every event in ${perEvent} windows; the limit is ${MAX_WINDOWS_PER_EVENT} windows per event (size / advance). Use an advance of at least ${Math.ceil(sizeMs / MAX_WINDOWS_PER_EVENT)}ms, or a tumble window`,
+        { limit: 'windowsPerEvent', max: MAX_WINDOWS_PER_EVENT, found: perEvent },
+      );
+    }
     return { kind: 'hop', sizeMs, advanceMs };
   }
   return { kind: 'session', gapMs: duration('window.session.gap', w.session!.gap) };

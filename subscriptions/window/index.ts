@@ -16,7 +16,7 @@ export type {
 } from './types.ts';
 export { WindowOperator, type WindowOperatorOptions } from './WindowOperator.ts';
 export { TumblingWindow } from './TumblingWindow.ts';
-export { HoppingWindow } from './HoppingWindow.ts';
+export { HoppingWindow, MAX_WINDOWS_PER_EVENT } from './HoppingWindow.ts';
 export { SessionWindows } from './SessionWindows.ts';
 export { createThrottle, type Throttle } from './Throttle.ts';
 export { compileEventFilter } from './compileEventFilter.ts';
