@@ -4,7 +4,10 @@
  *
  * The work gets a signal that aborts only when every caller waiting for it has aborted:
  * one client going away does not cancel a source query others still wait for, and the
- * last one going away does.
+ * last one going away does. Invariants: `waiting` counts callers whose signal has not
+ * aborted (a caller that arrives already aborted is never counted, and never starts or
+ * joins work); a flight whose signal has aborted is never joined (it is doomed to fail
+ * with the abort), so a caller arriving after that starts a fresh one.
  */
 export function createSingleFlight<T>() {
   interface Flight {
@@ -16,24 +19,33 @@ export function createSingleFlight<T>() {
 
   return {
     run(key: string, work: (signal: AbortSignal) => Promise<T>, callerSignal?: AbortSignal): { promise: Promise<T>; shared: boolean } {
+      if (callerSignal?.aborted) return { promise: Promise.reject(callerSignal.reason), shared: false };
       let flight = inFlight.get(key);
+      if (flight?.controller.signal.aborted) flight = undefined;
       const shared = flight !== undefined;
       if (!flight) {
         const controller = new AbortController();
-        const promise = work(controller.signal).finally(() => inFlight.delete(key));
-        flight = { promise, controller, waiting: 0 };
-        inFlight.set(key, flight);
+        const created: Flight = {
+          // Only this flight's own settling may forget the key: a fresh flight may have replaced it.
+          promise: work(controller.signal).finally(() => {
+            if (inFlight.get(key) === created) inFlight.delete(key);
+          }),
+          controller,
+          waiting: 0,
+        };
+        inFlight.set(key, (flight = created));
       }
       const joined = flight;
       joined.waiting++;
-      callerSignal?.addEventListener(
-        'abort',
-        () => {
+      if (callerSignal) {
+        const onAbort = () => {
           if (--joined.waiting === 0) joined.controller.abort(callerSignal.reason);
-        },
-        { once: true },
-      );
-      if (callerSignal?.aborted && joined.waiting === 0) joined.controller.abort(callerSignal.reason);
+        };
+        callerSignal.addEventListener('abort', onAbort, { once: true });
+        // A long-lived signal (a connection's) must not keep every settled flight alive.
+        const forget = () => callerSignal.removeEventListener('abort', onAbort);
+        joined.promise.then(forget, forget);
+      }
       return { promise: joined.promise, shared };
     },
     get size(): number {
