@@ -60,6 +60,8 @@ export interface LimitsConfig {
   readonly maxAliases: number;
   readonly maxTokens: number;
   readonly maxDirectives: number;
+  /** Deepest bracket nesting in a document, and object/array nesting in a variable. */
+  readonly maxNesting: number;
   /** Each dataset field costs its row limit. */
   readonly maxCost: number;
   readonly maxBodyBytes: number;

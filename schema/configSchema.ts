@@ -25,12 +25,21 @@ const byteSize = z.union([
     }),
 ], 'expected a size such as 512mb or 2gb');
 
+/** The highest server.limits.maxNesting accepted (graphql-js and the filter planner overflow near 1,500 levels; test/deepNesting.test.ts runs at the cap). */
+const MAX_NESTING_CAP = 500;
+
 /** What one request may cost; every limit is on by default. */
 const limitsSchema = z.strictObject({
   maxDepth: positiveInt.default(12),
   maxAliases: positiveInt.default(30),
   maxTokens: positiveInt.default(5_000),
   maxDirectives: positiveInt.default(50),
+  /**
+   * Brackets in a document, and objects/arrays in a variable, nested deeper than this are
+   * refused before parsing: graphql-js recurses per level and overflows the stack past a few
+   * thousand. The cap keeps a raised limit well below that.
+   */
+  maxNesting: positiveInt.max(MAX_NESTING_CAP, `expected at most ${MAX_NESTING_CAP}: deeper documents can overflow the parser's stack`).default(100),
   /** Each dataset field costs its row limit (its `limit` argument, else server.defaultLimit). */
   maxCost: positiveInt.default(200_000),
   maxBodyBytes: byteSize.default(1024 ** 2),

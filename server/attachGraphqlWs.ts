@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode, limitExceeded } from '../errors/index.ts';
 import type { RequestContext } from '../resolvers/index.ts';
 import { AuthFailure, type Access, type Authenticator } from '../security/index.ts';
+import { nestingRefusal } from './plugins/useNestingLimit.ts';
 import { resolveTrustedDocument } from './trustedDocuments.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
@@ -49,6 +50,9 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
         // server.trustedDocuments: the same rule as over HTTP (useTrustedDocuments), before any parse.
         const trusted = resolveTrustedDocument(contextValue as RequestContext, payload);
         if ('errors' in trusted) return trusted.errors;
+        // server.limits.maxNesting: the same rule as over HTTP (useNestingLimit), before the parse and variable coercion recurse.
+        const tooDeep = nestingRefusal(trusted.query, payload.variables, (contextValue as RequestContext).gateway.config.server.limits.maxNesting);
+        if (tooDeep) return [tooDeep];
         let document;
         try {
           document = enveloped.parse(trusted.query);

@@ -8,6 +8,7 @@ import { useAuth } from './useAuth.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
 import { useErrorHygiene } from './useErrorHygiene.ts';
 import { useLimits } from './useLimits.ts';
+import { useNestingLimit } from './useNestingLimit.ts';
 import { useTrustedDocuments } from './useTrustedDocuments.ts';
 
 export function serverPlugins(gateway: Gateway): Plugin[] {
@@ -18,6 +19,8 @@ export function serverPlugins(gateway: Gateway): Plugin[] {
     // Hygiene follows the codes (it reads them) and precedes every plugin that may refuse a request.
     useErrorHygiene(gateway.config),
     ...useTrustedDocuments(gateway.config),
+    // Before anything parses the document or coerces variables (both recurse per level).
+    useNestingLimit(gateway.config.server.limits),
     ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit),
   ];
 }
