@@ -102,6 +102,9 @@ function scalar(value: unknown, type: DimensionType, path: string, ctx: Context)
   switch (type) {
     case 'time': {
       const instant = typeof value === 'string' ? parseTimeInput(value, ctx.timezone) : null;
+      if (instant === null && typeof value === 'string' && parseTimeInput(value, ctx.timezone, { anyYear: true }) !== null) {
+        throw badInput(`${path}: ${JSON.stringify(value)} is outside the supported years 0001 to 9999 (UTC)`);
+      }
       if (instant === null || !Number.isFinite(instant)) {
         throw badInput(`${path}: expected an ISO-8601 date or date-time such as "2024-05-01" or "2024-05-01T12:00:00Z", got ${JSON.stringify(value)}`);
       }

@@ -42,4 +42,22 @@ describe('parseTimeInput', () => {
   it.each(['yesterday', '2024-13-01', '2024-02-30', '2024-05-01T25:00', '24-05-01', '2024-05-01T12:30:00+2', ''])('rejects %j', (text) => {
     expect(parseTimeInput(text, 'UTC')).toBeNull();
   });
+  // Years 1-9999 UTC: Postgres has no year 0, and years past 9999 need an expanded ISO form.
+  it.each([
+    ['0000-01-01', 'UTC'],
+    ['0000-12-31T23:59:59Z', 'UTC'],
+    ['0001-01-01T00:00:00+01:00', 'UTC'],
+    ['0001-01-01', 'Asia/Tokyo'],
+    ['9999-12-31T23:00:00-05:00', 'UTC'],
+    ['9999-12-31T23:00:00', 'America/New_York'],
+  ])('rejects %j in %s: outside years 1-9999 UTC', (text, zone) => {
+    expect(parseTimeInput(text, zone)).toBeNull();
+  });
+  it.each([
+    ['0001-01-01', 'UTC', '0001-01-01T00:00:00.000Z'],
+    ['0001-01-01', 'America/New_York', '0001-01-01T04:56:02.000Z'],
+    ['9999-12-31T23:59:59.999Z', 'UTC', '9999-12-31T23:59:59.999Z'],
+  ])('accepts the edge %j in %s', (text, zone, expected) => {
+    expect(new Date(parseTimeInput(text, zone)!).toISOString()).toBe(expected);
+  });
 });

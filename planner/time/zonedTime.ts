@@ -33,7 +33,9 @@ export function zoneOffsetAt(instantMs: number, zone: string): number {
   for (const p of formatterFor(zone).formatToParts(new Date(instantMs))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const date = new Date(Date.UTC(2000, 0, 1, parts.hour!, parts.minute!, parts.second!));
+  date.setUTCFullYear(parts.year!, parts.month! - 1, parts.day!); // Date.UTC would read years 0-99 as 1900-1999
+  const wall = date.getTime();
   const wholeSeconds = instantMs - (((instantMs % 1000) + 1000) % 1000);
   return wall - wholeSeconds;
 }
@@ -74,11 +76,22 @@ const ISO_INPUT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
+ * The supported instants: years 1 to 9999 in UTC. Postgres has no year 0 (it rejects
+ * `0000-01-01`), and ISO-8601 text of years past 9999 needs an expanded `+010000` form
+ * that neither Postgres nor DuckDB reads; so values outside are refused at input, where
+ * every answer path (cache or source) sees the same verdict.
+ */
+export const MIN_TIME_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z (Date.UTC would read year 1 as 1901)
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
  * Parses a filter value: an ISO-8601 date or date-time. Without an offset it is read as
  * wall time in `zone` (so `2024-01-01` means midnight where the dataset lives).
- * Returns the instant in epoch milliseconds, or null when the text is not such a value.
+ * Returns the instant in epoch milliseconds, or null when the text is not such a value
+ * or names an instant outside MIN_TIME_MS..MAX_TIME_MS (years 1-9999 UTC; `anyYear` lifts
+ * that bound, to tell the caller which of the two went wrong).
  */
-export function parseTimeInput(text: string, zone: string): number | null {
+export function parseTimeInput(text: string, zone: string, options: { readonly anyYear?: boolean } = {}): number | null {
   const m = ISO_INPUT.exec(text.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', offset] = m;
@@ -88,7 +101,12 @@ export function parseTimeInput(text: string, zone: string): number | null {
   if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
     return null;
   }
-  if (offset === undefined) return wallToInstant(wall, zone);
+  const instant = offset === undefined ? wallToInstant(wall, zone) : applyOffset(wall, offset);
+  if (options.anyYear) return instant;
+  return instant !== null && instant >= MIN_TIME_MS && instant <= MAX_TIME_MS ? instant : null;
+}
+
+function applyOffset(wall: number, offset: string): number | null {
   if (offset === 'Z') return wall;
   const sign = offset[0] === '-' ? -1 : 1;
   const digits = offset.slice(1).replace(':', '');
