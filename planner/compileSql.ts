@@ -16,6 +16,9 @@ export interface ResultColumn {
   readonly type: DimensionType;
 }
 
+/** The one column of a plan that selects neither dimensions nor measures. */
+const NO_COLUMNS_ROW = '_count';
+
 const PARAM_TYPE = { string: 'text', number: 'float8', boolean: 'boolean', time: 'timestamptz' } as const;
 const COMPARE_SQL = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
@@ -57,7 +60,13 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
     select.push(`${leafSql(leaf, dataset, col, (v) => bind(v))} as ${q(leaf.key)}`);
     columns.push({ name: leaf.key, type: 'number' });
   }
-  if (select.length === 0) select.push(`count(*) as ${q('_count')}`); // an aggregate, so exactly one row
+  if (select.length === 0) {
+    // Neither dimensions nor measures: still an aggregate without grouping, so exactly one
+    // row, as `select count(*) from t` is. The column is declared so that the result table
+    // carries that row (an Arrow table without columns has no rows).
+    select.push(`count(*)::float8 as ${q(NO_COLUMNS_ROW)}`);
+    columns.push({ name: NO_COLUMNS_ROW, type: 'number' });
+  }
 
   const predicates = [plan.filter, ...plan.security].filter((f): f is Filter => f !== null);
   const dimSql = (field: string) => col(dataset.dimensions[field]!.column);

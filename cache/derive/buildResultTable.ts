@@ -31,5 +31,11 @@ export function buildResultTable(
     const out = Array.from(selected, (g) => (valid && valid[g] === 0 ? null : values[g]!));
     vectors[leaf.key] = vectorFromArray(out, new Float64());
   });
+  if (plan.dimensions.length === 0 && plan.measures.length === 0) {
+    // Neither dimensions nor measures (`rows { __typename }`): still one group, as SQL's
+    // `select count(*) from t` is one row. An Arrow table without columns has no rows, so
+    // a column carries them, named as compileSql names its count; no resolver reads it.
+    vectors._count = vectorFromArray(Array.from(selected, () => null), new Float64());
+  }
   return new Table(vectors);
 }
