@@ -108,6 +108,8 @@ type QueryMeta {
   sources: [SourceCall!]!
   "Age of the oldest data in the answer, in milliseconds."
   ageMs: Float!
+  "True when more rows existed than rows returned: the limit (or server.defaultLimit without one) cut them."
+  truncated: Boolean!
 }
 type SourceCall { source: String! sql: String! ms: Float! rows: Int! }
 input StringFilter { eq: String ne: String in: [String!] notIn: [String!] contains: String startsWith: String isNull: Boolean }

@@ -47,7 +47,7 @@ export async function explainQuery(
         const coreKey = planKey(coreOf(plan, decision.pushdown?.pushdown ?? false));
         plans.push({ field: request.dataset, role, plan, key: planKey(plan), coreKey, sql, params, cache: printDecision(decision) });
       }
-      return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0 } };
+      return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0, truncated: false } };
     },
   };
   let parsed;

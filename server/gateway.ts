@@ -9,6 +9,7 @@ import { buildTypeDefs, type Config, type DatasetConfig, type RoleConfig } from 
 import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
 import { StreamHub } from '../subscriptions/index.ts';
 import { checkRowPolicies, createAuthenticator, roleView, rowPolicy, type Access, type Authenticator } from '../security/index.ts';
+import { limitProbe } from './limitProbe.ts';
 import { logger } from './logger.ts';
 import type { SourceSlots } from './SourceSlots.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -31,7 +32,13 @@ export interface DatasetAnswer {
   readonly rows: PlanResult | null;
   readonly totals: PlanResult | null;
   readonly calcs: ReadonlyMap<string, Expression>;
-  readonly meta: { readonly cache: CacheOutcome; readonly sources: readonly SourceCall[]; readonly ageMs: number };
+  readonly meta: {
+    readonly cache: CacheOutcome;
+    readonly sources: readonly SourceCall[];
+    readonly ageMs: number;
+    /** More rows existed than `rows` holds: the limit (or server.defaultLimit) cut them. */
+    readonly truncated: boolean;
+  };
 }
 
 export interface AnswerOptions {
@@ -144,16 +151,19 @@ async function answer(gateway: Gateway, request: DatasetRequest, options: Answer
   const calls: SourceCall[] = [];
   const run = (plan: AggregatePlan) => runPlan(gateway, plan, dataset, options, calls);
 
-  const [rows, totals] = await Promise.all([plans.rows && run(plans.rows), plans.totals && run(plans.totals)]);
+  const probe = plans.rows && limitProbe(plans.rows);
+  const [rows, totals] = await Promise.all([probe && run(probe.plan), plans.totals && run(plans.totals)]);
   const answered = [rows, totals].filter((a) => a !== null);
+  const trimmed = rows && probe!.trim(rows.table);
   return {
-    rows: rows && { plan: plans.rows!, table: rows.table },
+    rows: trimmed && { plan: plans.rows!, table: trimmed.table },
     totals: totals && { plan: plans.totals!, table: totals.table },
     calcs: plans.calcs,
     meta: {
       cache: summarizeOutcomes(answered.map((a) => a.outcome)),
       sources: calls,
       ageMs: Math.max(0, ...answered.map((a) => a.ageMs)),
+      truncated: trimmed?.truncated ?? false,
     },
   };
 }

@@ -5,6 +5,7 @@ import { rowPolicy } from '../../security/index.ts';
 import { dimensionKey, type AggregatePlan, type CorePlan, type DatasetRequest, type PlanDimension } from '../../planner/index.ts';
 import type { FusionConfig } from '../../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from '../../server/gateway.ts';
+import { limitProbe } from '../../server/limitProbe.ts';
 import { runPlan, summarizeOutcomes } from '../../server/runPlan.ts';
 import { hashJoin } from './hashJoin.ts';
 import { memberPlan } from './memberPlan.ts';
@@ -58,7 +59,9 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
   }
   if (answers.length === 1) table = renameKeys(table, tableKeys, outKeys);
 
-  const rows = plans.rows && { plan: plans.rows, table: deriveTable(plans.rows, fused, table, view) };
+  const probe = plans.rows && limitProbe(plans.rows);
+  const trimmed = probe && probe.trim(deriveTable(probe.plan, fused, table, view));
+  const rows = trimmed && { plan: plans.rows!, table: trimmed.table };
   let totals = null;
   if (plans.totals) {
     const verdict = canDerive(plans.totals, fused, view);
@@ -73,6 +76,7 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
       cache: summarizeOutcomes(answers.map((a) => a.answer.outcome)),
       sources: calls,
       ageMs: Math.max(0, ...answers.map((a) => a.answer.ageMs)),
+      truncated: trimmed?.truncated ?? false,
     },
   };
 }
