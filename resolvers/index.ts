@@ -8,6 +8,7 @@ import { streamResolvers } from './streamResolvers.ts';
 
 export type { RequestContext } from './RequestContext.ts';
 export { collectSelection } from './collectSelection.ts';
+export { planFusion, type FusionMember, type FusionPlan } from './fusion/planFusion.ts';
 export { tableToRows, type ResultRow } from './tableToRows.ts';
 
 export function buildResolvers(config: Config): Record<string, Record<string, unknown>> {

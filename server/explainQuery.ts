@@ -1,13 +1,20 @@
 import { execute, parse, validate, type GraphQLError } from 'graphql';
-import { planOfCore, type CacheDecision } from '../cache/index.ts';
+import { planOfCore, type CacheDecision, type PlanCache } from '../cache/index.ts';
 import { buildPlan, coreOf, compileSql, planKey, printPlan, type AggregatePlan } from '../planner/index.ts';
-import type { RequestContext } from '../resolvers/index.ts';
+import { planFusion, type RequestContext } from '../resolvers/index.ts';
+import type { DatasetConfig } from '../schema/index.ts';
 import { rowPolicy, type Access } from '../security/index.ts';
+import { rowsToArrow } from '../sources/index.ts';
 import type { Gateway } from './gateway.ts';
+import type { Metrics } from './metrics.ts';
+import { nestingRefusal } from './plugins/useNestingLimit.ts';
 
 export interface ExplainedPlan {
+  /** The dataset or fusion field of the query. */
   readonly field: string;
-  readonly role: 'rows' | 'totals';
+  /** A fusion's members are planned (and cached) each on its own; `member` names the member dataset. */
+  readonly role: 'rows' | 'totals' | 'member';
+  readonly member?: string;
   readonly plan: AggregatePlan;
   /** Key of the whole plan. */
   readonly key: string;
@@ -19,10 +26,15 @@ export interface ExplainedPlan {
 }
 
 /**
- * Plans a GraphQL document without running anything at a source: every dataset field is
- * planned and compiled, and the plans are returned with their keys, SQL and parameters.
- * With `access`, the document is validated against that role's schema and its row
- * policies appear in the plans as security predicates.
+ * Plans a GraphQL document without running anything at a source: every dataset field, and
+ * every member of every fusion field, is planned and compiled, and the plans are returned
+ * with their keys, SQL and parameters. With `access`, the document is validated against
+ * that role's schema and its row policies appear in the plans as security predicates.
+ *
+ * The resolvers run as for a real request, against a recorder: dataset answers are
+ * recorded and come back empty, fusion members are recorded when the fusion is planned,
+ * and the recorder's cache answers every plan with no rows, so nothing reaches a source
+ * but the size estimates the cache decision asks for (EXPLAIN, for top-N plans).
  */
 export async function explainQuery(
   gateway: Gateway,
@@ -30,38 +42,71 @@ export async function explainQuery(
   variables: Record<string, unknown> = {},
   access?: Access,
 ): Promise<{ plans: ExplainedPlan[]; errors: readonly GraphQLError[] }> {
-  const plans: ExplainedPlan[] = [];
+  const pending: Promise<ExplainedPlan>[] = [];
+  const explain = async (field: string, role: ExplainedPlan['role'], plan: AggregatePlan, dataset: DatasetConfig, member?: string): Promise<ExplainedPlan> => {
+    const source = gateway.sources.get(dataset.source)!;
+    const estimate = (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect));
+    const decision = await gateway.cache.decide(plan, dataset, { estimate });
+    // The SQL a miss would run: the core, or the whole plan when pushed down.
+    const fetched = decision.pushdown?.pushdown ? plan : planOfCore(coreOf(plan, false));
+    const { sql, params } = compileSql(decision.outcome === 'BYPASS' ? plan : fetched, dataset, source.dialect);
+    const coreKey = planKey(coreOf(plan, decision.pushdown?.pushdown ?? false));
+    return { field, role, ...(member === undefined ? {} : { member }), plan, key: planKey(plan), coreKey, sql, params, cache: printDecision(decision) };
+  };
   const recorder: Gateway = {
     ...gateway,
     answer: async (request, options) => {
       const dataset = gateway.config.datasets[request.dataset]!;
       const built = buildPlan(dataset, request, gateway.config.server, rowPolicy(options?.access, dataset, gateway.config));
-      const source = gateway.sources.get(dataset.source)!;
-      const estimate = (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect));
       for (const [role, plan] of [['rows', built.rows], ['totals', built.totals]] as const) {
-        if (!plan) continue;
-        const decision = await gateway.cache.decide(plan, dataset, { estimate });
-        // The SQL a miss would run: the core, or the whole plan when pushed down.
-        const fetched = decision.pushdown?.pushdown ? plan : planOfCore(coreOf(plan, false));
-        const { sql, params } = compileSql(decision.outcome === 'BYPASS' ? plan : fetched, dataset, source.dialect);
-        const coreKey = planKey(coreOf(plan, decision.pushdown?.pushdown ?? false));
-        plans.push({ field: request.dataset, role, plan, key: planKey(plan), coreKey, sql, params, cache: printDecision(decision) });
+        if (plan) pending.push(explain(request.dataset, role, plan, dataset));
       }
       return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0, truncated: false } };
     },
+    // Fusions plan over their view (a role's schema passes its own copy, hence by name): that is where the members are known.
+    plan: (request, over, security) => {
+      const plans = gateway.plan(request, over, security);
+      const fusion = over && gateway.config.fusions[over.name];
+      if (fusion) {
+        for (const m of planFusion(gateway.config, fusion, plans, access).members) pending.push(explain(fusion.name, 'member', m.plan, m.dataset, m.name));
+      }
+      return plans;
+    },
+    cache: planningCache(gateway.cache),
+    // What explain does is not traffic: the cache-request counter stays as it is.
+    metrics: { ...gateway.metrics, cacheRequests: { inc: () => {} } as unknown as Metrics['cacheRequests'] },
   };
+  // The server's limits on the document's shape hold here too (explain is served over HTTP: cli --url).
+  const { maxNesting, maxTokens } = gateway.config.server.limits;
+  const tooDeep = nestingRefusal(document, variables, maxNesting);
+  if (tooDeep) return { plans: [], errors: [tooDeep] };
   let parsed;
   try {
-    parsed = parse(document);
+    parsed = parse(document, { maxTokens });
   } catch (error) {
-    return { plans, errors: [error as GraphQLError] };
+    return { plans: [], errors: [error as GraphQLError] };
   }
   const schema = gateway.schemaFor(access?.role ?? null);
   const invalid = validate(schema, parsed);
-  if (invalid.length > 0) return { plans, errors: invalid };
+  if (invalid.length > 0) return { plans: [], errors: invalid };
   const contextValue: RequestContext = { gateway: recorder, requestId: 'explain', access };
   const result = await execute({ schema, document: parsed, variableValues: variables, contextValue });
-  return { plans, errors: result.errors ?? [] };
+  return { plans: await Promise.all(pending), errors: result.errors ?? [] };
+}
+
+/**
+ * A cache that answers every plan with no rows and touches neither its entries nor a
+ * source: the fusion path (planning, joining, deriving) runs to its end over empty member
+ * results, which are the plan's own columns, as a source with no matching rows returns them.
+ */
+function planningCache(cache: PlanCache): PlanCache {
+  const answer: PlanCache['answer'] = async (plan, dataset) => ({
+    table: rowsToArrow(compileSql(plan, dataset).columns, []),
+    outcome: 'BYPASS',
+    entryKey: null,
+    ageMs: 0,
+  });
+  return Object.create(cache, { answer: { value: answer } }) as PlanCache;
 }
 
 function printDecision(d: CacheDecision): string {
@@ -78,7 +123,7 @@ function printDecision(d: CacheDecision): string {
 /** The text `tributary explain` prints for one plan. */
 export function printExplained(p: ExplainedPlan): string {
   return [
-    `# ${p.field} ${p.role}`,
+    p.member === undefined ? `# ${p.field} ${p.role}` : `# ${p.field} member ${p.member}`,
     printPlan(p.plan),
     `key: ${p.key}`,
     `core key: ${p.coreKey}`,

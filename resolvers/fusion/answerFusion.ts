@@ -1,14 +1,13 @@
 import { Table, type Vector } from 'apache-arrow';
 import { canDerive, deriveTable } from '../../cache/index.ts';
 import { badInput } from '../../errors/index.ts';
-import { rowPolicy } from '../../security/index.ts';
-import { dimensionKey, type AggregatePlan, type CorePlan, type DatasetRequest, type PlanDimension } from '../../planner/index.ts';
+import type { AggregatePlan, DatasetRequest } from '../../planner/index.ts';
 import type { FusionConfig } from '../../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from '../../server/gateway.ts';
 import { limitProbe } from '../../server/limitProbe.ts';
 import { runPlan, summarizeOutcomes } from '../../server/runPlan.ts';
 import { hashJoin } from './hashJoin.ts';
-import { memberPlan } from './memberPlan.ts';
+import { planFusion } from './planFusion.ts';
 
 /**
  * Answers a fusion query: every member is planned as its own aggregate over the keys and
@@ -20,33 +19,15 @@ import { memberPlan } from './memberPlan.ts';
 export async function answerFusion(gateway: Gateway, fusion: FusionConfig, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const view = fusion.view;
   const plans = gateway.plan({ ...request, dataset: view.name }, view);
-  // One grouping for the members: the rows' keys, or every key when only totals are asked.
-  const dimensions = plans.rows?.dimensions ?? defaultKeys(fusion);
-  const leaves = new Map([...(plans.rows?.measures ?? []), ...(plans.totals?.measures ?? [])].map((m) => [m.key, m]));
-  const fused: CorePlan = Object.freeze({
-    kind: 'core',
-    dataset: view.name,
-    dimensions,
-    measures: [...leaves.values()].sort((a, b) => (a.key < b.key ? -1 : 1)),
-    filter: (plans.rows ?? plans.totals)!.filter,
-    security: [],
-    pushdown: null,
-  });
+  const { fused, members } = planFusion(gateway.config, fusion, plans, options.access);
 
   const calls: SourceCall[] = [];
-  const members = Object.keys(fusion.members);
-  const settled = await Promise.allSettled(
-    members.map((member) => {
-      const memberDataset = gateway.config.datasets[member]!;
-      const plan = memberPlan(fusion, member, fused, rowPolicy(options.access, memberDataset, gateway.config));
-      return runPlan(gateway, plan, memberDataset, options, calls).then((a) => ({ plan, answer: a }));
-    }),
-  );
+  const settled = await Promise.allSettled(members.map(({ plan, dataset }) => runPlan(gateway, plan, dataset, options, calls).then((a) => ({ plan, answer: a }))));
   const failed = settled.find((s) => s.status === 'rejected');
   if (failed) throw failed.reason; // the members that answered stay cached
   const answers = settled.map((s) => (s as PromiseFulfilledResult<{ plan: AggregatePlan; answer: Awaited<ReturnType<typeof runPlan>> }>).value);
 
-  const outKeys = dimensions.map((d) => d.key);
+  const outKeys = fused.dimensions.map((d) => d.key);
   let table: Table = answers[0]!.answer.table;
   let tableKeys = answers[0]!.plan.dimensions.map((d) => d.key);
   for (const { plan, answer } of answers.slice(1)) {
@@ -79,15 +60,6 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
       truncated: trimmed?.truncated ?? false,
     },
   };
-}
-
-function defaultKeys(fusion: FusionConfig): PlanDimension[] {
-  return Object.values(fusion.view.dimensions)
-    .map((d) => {
-      const granularity = d.type === 'time' ? d.granularity : null;
-      return Object.freeze({ name: d.name, type: d.type, granularity, key: dimensionKey(d.name, granularity) });
-    })
-    .sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
 /** A single-member fusion: the member's key columns take the fusion's key names. */
