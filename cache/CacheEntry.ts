@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import type { CorePlan } from '../planner/index.ts';
+import { canonicalJson, type CorePlan } from '../planner/index.ts';
 
 /** One cached aggregate core: its plan, its rows as Arrow, and bookkeeping. */
 export interface CacheEntry {
@@ -7,7 +7,14 @@ export interface CacheEntry {
   readonly key: string;
   readonly core: CorePlan;
   readonly table: Table;
-  readonly bytes: number;
+  /** What the table and the core plan hold (see entryBaseBytes); fixed when stored. */
+  readonly baseBytes: number;
+  /**
+   * What the entry holds now, the figure cache.maxBytes bounds: baseBytes plus its memos
+   * (derived answers and column encodings). Grows as answers are derived from the entry;
+   * only the store updates it, so the LRU's total stays the sum of its entries.
+   */
+  bytes: number;
   readonly createdAt: number;
   /**
    * Answers already computed from this entry, by plan key: a dashboard repeats the same
@@ -20,9 +27,26 @@ export interface CacheEntry {
 export const MAX_DERIVED_PER_ENTRY = 32;
 export const MAX_DERIVED_ROWS = 2_000;
 
-/** Bytes an Arrow table holds (buffers of every batch): what the cache bounds. */
+/** Bytes an Arrow table holds (buffers of every batch). */
 export function tableBytes(table: Table): number {
   let bytes = 0;
   for (const batch of table.batches) bytes += batch.data.byteLength;
   return Math.max(bytes, 1);
+}
+
+/**
+ * What a frozen plan keeps alive, estimated from its canonical JSON (already computed for
+ * its key, so this costs nothing): the plan's own strings and arrays, plus the canonical
+ * text remembered for each nested sub-tree (planner/canonicalJson.ts), which repeats a
+ * large `in` list once per level. Measured at about 4 bytes per character of canonical
+ * JSON for a plan dominated by an `in` list of long strings (the worst case); the fixed
+ * part covers the small objects of a plan without one.
+ */
+export function planBytes(plan: object): number {
+  return 4 * canonicalJson(plan).length + 1_024;
+}
+
+/** What an entry holds before any memo: its Arrow buffers and its core plan. */
+export function entryBaseBytes(core: CorePlan, table: Table): number {
+  return tableBytes(table) + planBytes(core);
 }

@@ -11,7 +11,9 @@ import type { AggregatePlan } from '../planner/index.ts';
  * `maxCoreRows + 1`: if it fits, it was the whole core and is stored as such (planners
  * overestimate time buckets badly); if not, having, order, limit and offset are pushed to
  * the source, and the small result is cached as a core that answers only the same order
- * and limit. Plans without a limit always fetch the core.
+ * and limit. Without an estimate (DuckDB has none; a failed EXPLAIN) the core is fetched
+ * with a limit of `maxCoreRows + 1` and, if it reaches that, pushed down the same way:
+ * no top-N ever moves an unbounded core. Plans without a limit always fetch the core.
  */
 export interface PushdownDecision {
   readonly pushdown: boolean;
@@ -23,7 +25,9 @@ export interface PushdownDecision {
 export function decidePushdown(plan: AggregatePlan, estimatedGroups: number | null, maxCoreRows: number): PushdownDecision {
   if (plan.limit === null) return { pushdown: false, estimatedGroups, reason: 'no limit: the whole core is needed' };
   if (plan.dimensions.length === 0) return { pushdown: false, estimatedGroups, reason: 'no grouping: the core is one row' };
-  if (estimatedGroups === null) return { pushdown: false, estimatedGroups, reason: 'no estimate from the source: fetching the core' };
+  if (estimatedGroups === null) {
+    return { pushdown: false, estimatedGroups, reason: `no estimate from the source: fetching the core bounded at ${maxCoreRows + 1} rows; if the core is larger, order and limit pushed to the source` };
+  }
   if (estimatedGroups <= maxCoreRows) {
     return { pushdown: false, estimatedGroups, reason: `estimated ${estimatedGroups} groups <= ${maxCoreRows}: fetching the core` };
   }

@@ -10,3 +10,4 @@ export { residualFilter } from './filterImplied.ts';
 export { rollsUpTo } from './timeRollsUp.ts';
 export { ByteDictionary } from './ByteDictionary.ts';
 export { initialMask } from './initialMask.ts';
+export { memoBytesOf } from './columnCache.ts';

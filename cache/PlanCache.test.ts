@@ -1,0 +1,176 @@
+/**
+ * PlanCache against a scripted source: generations across invalidate, the bound on a
+ * top-N without an estimate, and what an entry counts against maxBytes. The source's
+ * fetches wait on gates the test opens, so every interleaving is forced, not hoped for.
+ */
+import { Float64, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, type AggregatePlan } from '../planner/index.ts';
+import type { CacheConfig } from '../schema/index.ts';
+import { DERIVE_TEST_DATASET as SALES, desc, f, plan } from './derive/deriveTestPlans.ts';
+import { PlanCache, type SourceAccess } from './PlanCache.ts';
+
+const CONFIG: CacheConfig = { enabled: true, maxBytes: 64 * 1024 ** 2, ttlMs: 600_000, maxCoreRows: 100 };
+const BY_REGION = plan({ dims: ['region'], measures: ['revenue'] });
+const TOP_5 = plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 5 });
+
+/** A source of `groups` regions; `gated` fetches wait until the test calls `open()`. */
+function scriptedSource(groups: number, { gated = false, estimate = null as number | null } = {}) {
+  const fetched: AggregatePlan[] = [];
+  const estimates: AggregatePlan[] = [];
+  let gates: (() => void)[] = [];
+  const io: SourceAccess = {
+    async fetch(p) {
+      fetched.push(p);
+      if (gated) await new Promise<void>((resolve) => gates.push(resolve));
+      let rows = Array.from({ length: groups }, (_, i) => ({ region: `R${String(i).padStart(5, '0')}`, revenue: (i * 7919) % 1000 }));
+      if (p.order.some((o) => o.field === 'revenue')) rows.sort((a, b) => b.revenue - a.revenue || (a.region < b.region ? -1 : 1));
+      if (p.limit !== null) rows = rows.slice(p.offset, p.offset + p.limit);
+      return new Table({
+        region: vectorFromArray(rows.map((r) => r.region), new Utf8()),
+        'revenue.sum': vectorFromArray(rows.map((r) => r.revenue), new Float64()),
+      });
+    },
+    async estimate(p) {
+      estimates.push(p);
+      return estimate;
+    },
+  };
+  const open = () => {
+    const waiting = gates;
+    gates = [];
+    for (const resolve of waiting) resolve();
+  };
+  return { io, fetched, estimates, open, waiting: () => gates.length };
+}
+
+/** Resolves once `condition` holds; fails after a deadline instead of hanging. */
+async function until(what: string, condition: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('PlanCache generations: a fetch in flight across invalidate', () => {
+  it('answers its own caller but does not store its pre-invalidation rows', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { gated: true });
+    const first = cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    await until('the fetch to start', () => source.waiting() === 1);
+    expect(cache.invalidate('sales')).toBe(0);
+    source.open();
+    expect((await first).outcome).toBe('MISS');
+    expect(cache.store.entries).toBe(0);
+    const again = cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    await until('the second fetch', () => source.waiting() === 1);
+    source.open();
+    expect((await again).outcome).toBe('MISS');
+    expect(source.fetched).toHaveLength(2);
+    expect(cache.store.entries).toBe(1);
+  });
+
+  it('an invalidation of every dataset counts too', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { gated: true });
+    const first = cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    await until('the fetch to start', () => source.waiting() === 1);
+    cache.invalidate();
+    source.open();
+    await first;
+    expect(cache.store.entries).toBe(0);
+  });
+
+  it('a request arriving after the invalidation does not join the old fetch', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { gated: true });
+    const before = cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    await until('the first fetch', () => source.waiting() === 1);
+    cache.invalidate('sales');
+    const after = cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    await until('a fetch of its own', () => source.waiting() === 2);
+    source.open();
+    await Promise.all([before, after]);
+    expect(source.fetched).toHaveLength(2);
+    expect(cache.store.entries).toBe(1);
+  });
+
+  it('a remembered estimate is asked again after an invalidation', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { estimate: 10 });
+    await cache.answer(TOP_5, SALES, 'DEFAULT', source.io);
+    cache.invalidate('sales');
+    await cache.answer(TOP_5, SALES, 'DEFAULT', source.io);
+    expect(source.estimates).toHaveLength(2);
+  });
+});
+
+describe('PlanCache: a top-N without an estimate is bounded', () => {
+  it('a core larger than maxCoreRows is fetched with limit maxCoreRows + 1, then the top-N is pushed down', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(5_000);
+    const answer = await cache.answer(TOP_5, SALES, 'DEFAULT', source.io);
+    expect(source.fetched.map((p) => [p.limit, p.order.length > 0])).toEqual([[101, false], [5, true]]);
+    expect(answer.table.numRows).toBe(5);
+    expect(answer.table.getChild('revenue.sum')!.toArray()[0]).toBe(999);
+    // The overflow is remembered: the next top-N of that core goes to the pushed flight at once.
+    await cache.answer(plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 3 }), SALES, 'DEFAULT', source.io);
+    expect(source.fetched.slice(2).map((p) => p.limit)).toEqual([101, 3]);
+  });
+
+  it('a core within maxCoreRows is fetched bounded and stored whole', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(40);
+    await cache.answer(TOP_5, SALES, 'DEFAULT', source.io);
+    expect(source.fetched.map((p) => p.limit)).toEqual([101]);
+    const next = await cache.answer(plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 10 }), SALES, 'DEFAULT', source.io);
+    expect(next.outcome).toBe('HIT');
+    expect(source.fetched).toHaveLength(1);
+  });
+});
+
+describe('PlanCache: what an entry counts against maxBytes', () => {
+  it('counts its core plan: a large in-list core weighs what it holds, not its one-row table', async () => {
+    const values = Array.from({ length: 2_000 }, (_, i) => `${i}`.padEnd(100, 'x'));
+    const big = plan({ dims: ['region'], measures: ['revenue'], filter: f.in('channel', values) });
+    const cache = new PlanCache(CONFIG);
+    await cache.answer(big, SALES, 'DEFAULT', scriptedSource(1).io);
+    const coreText = canonicalJson({ ...big, kind: 'core' }).length;
+    expect(cache.store.bytes).toBeGreaterThan(3 * coreText);
+    // A cache smaller than that core does not keep it.
+    const small = new PlanCache({ ...CONFIG, maxBytes: 200 * 1024 });
+    await small.answer(big, SALES, 'DEFAULT', scriptedSource(1).io);
+    expect(small.store.entries).toBe(0);
+  });
+
+  it('counts the answers derived from it and the column encodings they left behind', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(90);
+    await cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    const stored = cache.store.bytes;
+    for (let limit = 1; limit <= 5; limit++) {
+      expect((await cache.answer(plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit }), SALES, 'DEFAULT', source.io)).outcome).toBe('HIT');
+    }
+    expect(source.fetched).toHaveLength(1);
+    expect(cache.store.bytes).toBeGreaterThan(stored);
+    const [entry] = cache.store.entriesOf('sales');
+    expect(cache.store.bytes).toBe(entry!.bytes);
+    // Six answers, plus the codes and distinct values of `region` (90 strings) and the numbers of revenue.
+    expect(entry!.bytes - entry!.baseBytes).toBeGreaterThan(90 * (4 + 16 + 6) + 90 * 8);
+  });
+
+  it('memos that outgrow the cache evict older entries, and the total stays within maxBytes', async () => {
+    const cache = new PlanCache({ ...CONFIG, maxBytes: 48 * 1024 });
+    const source = scriptedSource(90);
+    for (let i = 0; i < 20; i++) {
+      const filtered = plan({ dims: ['region'], measures: ['revenue'], filter: f.cmp('quantity', 'gt', i) });
+      await cache.answer(filtered, SALES, 'DEFAULT', source.io);
+      for (let limit = 1; limit <= 8; limit++) {
+        await cache.answer(plan({ dims: ['region'], measures: ['revenue'], filter: f.cmp('quantity', 'gt', i), order: [desc('revenue')], limit }), SALES, 'DEFAULT', source.io);
+      }
+      expect(cache.store.bytes).toBeLessThanOrEqual(48 * 1024);
+    }
+    expect(cache.store.entries).toBeLessThan(20);
+  });
+});
