@@ -17,6 +17,11 @@ export const ErrorCode = {
   SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
   /** A source query ran past its statement timeout, or the client went away. */
   SOURCE_TIMEOUT: 'SOURCE_TIMEOUT',
+  /**
+   * A source is healthy but every pooled connection stayed busy for its connectTimeout:
+   * the gateway is saturated, not the source down. Retry later or raise the source's pool.
+   */
+  SOURCE_BUSY: 'SOURCE_BUSY',
   /** A source answered with an error that is not the caller's fault. */
   SOURCE_ERROR: 'SOURCE_ERROR',
   /** The configuration file is invalid; the message names the path and the fix. */

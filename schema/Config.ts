@@ -117,6 +117,8 @@ export interface PostgresSourceConfig {
   readonly url: string;
   readonly poolSize: number;
   readonly statementTimeoutMs: number;
+  /** How long a query waits for a connection: SOURCE_BUSY when all are busy, else SOURCE_UNAVAILABLE. */
+  readonly connectTimeoutMs: number;
 }
 
 export interface PGliteSourceConfig {

@@ -80,6 +80,8 @@ const postgresSchema = z.strictObject({
   url: z.string().min(1, 'expected a postgres:// connection URL'),
   pool: positiveInt.default(10),
   statementTimeout: duration.default('30s'),
+  /** How long a query waits for a connection (a free pooled one, or a new one) before it fails. */
+  connectTimeout: duration.default('5s'),
 });
 
 const pgliteSchema = z.strictObject({

@@ -80,7 +80,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     const statementTimeoutMs = parseDuration(s.statementTimeout) ?? 30_000;
     sources[name] =
       s.kind === 'postgres'
-        ? { kind: 'postgres', name, url: s.url, poolSize: s.pool, statementTimeoutMs }
+        ? { kind: 'postgres', name, url: s.url, poolSize: s.pool, statementTimeoutMs, connectTimeoutMs: parseDuration(s.connectTimeout) ?? 5_000 }
         : s.kind === 'pglite'
           ? { kind: 'pglite', name, dataDir: s.dataDir ? path.resolve(baseDir, s.dataDir) : null, statementTimeoutMs }
           : { kind: 'duckdb', name, path: s.path ? path.resolve(baseDir, s.path) : null, statementTimeoutMs };

@@ -1,74 +1,75 @@
-import pg from 'pg';
 import type { Table } from 'apache-arrow';
+import type pg from 'pg';
 import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
 import type { PostgresSourceConfig } from '../schema/index.ts';
+import { cancelBackend } from './cancelBackend.ts';
 import { explainSql, planRowsOf } from './estimateRows.ts';
+import { PostgresPool } from './PostgresPool.ts';
+import { queryOnce } from './queryOnce.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
 import type { Source } from './Source.ts';
-import { sourceError } from './sourceErrors.ts';
+import { PoolBusyError, sourceError } from './sourceErrors.ts';
 
 /**
- * A PostgreSQL server through a pg Pool. Sessions run in UTC with the source's
- * statement_timeout. An aborted request cancels its backend with pg_cancel_backend.
+ * A PostgreSQL server through a pool that survives lost connections (PostgresPool).
+ * Sessions run in UTC with the source's statement_timeout and application_name
+ * `tributary` (an `application_name` in the URL wins, so operators and tests can tell
+ * gateways apart). An aborted request cancels its backend over a connection of its own.
  */
 export class PostgresSource implements Source {
   readonly kind = 'postgres';
   readonly dialect = postgresDialect;
   readonly name: string;
-  private readonly pool: pg.Pool;
+  private readonly pool: PostgresPool;
   private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
 
   constructor(config: PostgresSourceConfig) {
     this.name = config.name;
     this.timeoutMs = config.statementTimeoutMs;
-    this.pool = new pg.Pool({
+    this.connectTimeoutMs = config.connectTimeoutMs;
+    // pg lets settings parsed from connectionString override these fields.
+    const connection: pg.ClientConfig = {
       connectionString: config.url,
-      max: config.poolSize,
       statement_timeout: config.statementTimeoutMs,
-      connectionTimeoutMillis: 5_000,
-      idleTimeoutMillis: 30_000,
       application_name: 'tributary',
       options: '-c TimeZone=UTC',
-    });
-    // An idle client losing its connection must not crash the process; the next query reports it.
-    this.pool.on('error', () => {});
+    };
+    this.pool = new PostgresPool(connection, config.poolSize, config.connectTimeoutMs);
   }
 
   async execute(query: CompiledQuery, options: { readonly signal?: AbortSignal } = {}): Promise<Table> {
     const { signal } = options;
     let client: pg.PoolClient;
     try {
-      signal?.throwIfAborted();
-      client = await this.pool.connect();
+      client = await this.pool.checkout(signal);
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: signal?.aborted ?? false });
     }
-    const cancel = () => void this.cancelBackend((client as unknown as { processID: number }).processID);
+    let cancelling: Promise<void> | undefined;
+    const cancel = () => {
+      cancelling = cancelBackend(this.pool.connection, (client as unknown as { processID: number }).processID, this.connectTimeoutMs);
+    };
     signal?.addEventListener('abort', cancel, { once: true });
-    let broken: Error | undefined;
+    let failure: unknown;
     try {
       const result = await client.query({ text: query.sql, values: query.params as unknown[], rowMode: 'array' });
       return rowsToArrow(query.columns, result.rows);
     } catch (error) {
-      if (!(error as { code?: string }).code) broken = error as Error; // a connection failure: drop the client
+      failure = error;
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: signal?.aborted ?? false });
     } finally {
       signal?.removeEventListener('abort', cancel);
-      client.release(broken);
-    }
-  }
-
-  private async cancelBackend(pid: number): Promise<void> {
-    try {
-      await this.pool.query('select pg_cancel_backend($1)', [pid]);
-    } catch {
-      // The query ends on its own at statement_timeout if the cancel cannot be sent.
+      // Keep the backend until its cancel is done (bounded by its deadline): released
+      // earlier, it could already run another request's query when the cancel lands.
+      if (cancelling) await cancelling;
+      this.pool.release(client, failure);
     }
   }
 
   async estimateRows(query: CompiledQuery): Promise<number | null> {
     try {
-      const result = await this.pool.query<unknown[]>({ text: explainSql(query), values: query.params as unknown[], rowMode: 'array' });
+      const result = await this.pool.query({ text: explainSql(query), values: query.params as unknown[], rowMode: 'array' });
       return planRowsOf(result.rows[0]?.[0]);
     } catch {
       return null; // an estimate is advice; the query itself reports real errors
@@ -77,7 +78,7 @@ export class PostgresSource implements Source {
 
   async columnsOf(fromSql: string): Promise<readonly string[]> {
     try {
-      const result = await this.pool.query(`select * from ${fromSql} as t limit 0`);
+      const result = await this.pool.query({ text: `select * from ${fromSql} as t limit 0` });
       return result.fields.map((f) => f.name);
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
@@ -86,9 +87,13 @@ export class PostgresSource implements Source {
 
   async ping(): Promise<void> {
     try {
-      await this.pool.query('select 1');
+      await this.pool.query({ text: 'select 1' });
     } catch (error) {
-      throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
+      if (!(error instanceof PoolBusyError)) throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
+      // Every pooled connection is busy: ask over a connection of our own whether the server answers.
+      await queryOnce(this.pool.connection, { text: 'select 1' }, this.connectTimeoutMs).catch((cause: unknown) => {
+        throw sourceError(this.name, cause, { timeoutMs: this.timeoutMs, aborted: false });
+      });
     }
   }
 
