@@ -17,7 +17,9 @@ export class RefreshKeyWatcher {
     private readonly onChange: (dataset: string) => void,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    this.timer = setInterval(() => void this.poll(), dataset.cache.refreshEveryMs);
+    // Config refuses intervals under 100ms; the floor guards datasets built in code, where
+    // 0 would make setInterval poll back to back.
+    this.timer = setInterval(() => void this.poll(), Math.max(100, dataset.cache.refreshEveryMs));
     this.timer.unref();
     void this.poll();
   }

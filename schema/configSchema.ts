@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGGREGATIONS, GRANULARITIES } from './Config.ts';
+import { parseDuration } from './parseDuration.ts';
 
 /**
  * The shape of `tributary.yaml` before semantic checks. Unknown keys are errors, so a typo
@@ -10,6 +11,16 @@ const GRAPHQL_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const name = (what: string) =>
   z.string().regex(GRAPHQL_NAME, `${what} must start with a letter and use only letters, digits and _`);
 const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'expected a duration such as 500ms, 30s, 10m, 2h or 1d');
+/** At least `minMs`; a malformed duration is reported by `duration` alone. */
+const durationAtLeast = (minMs: number, message: string) =>
+  duration.refine((text) => {
+    const ms = parseDuration(text);
+    return ms === null || ms >= minMs;
+  }, message);
+/** A cache ttl: 0 is refused, since the LRU reads a ttl of 0 as "never expires". */
+const ttlDuration = durationAtLeast(1, 'expected a duration above 0 such as 30s or 10m (0 would never expire; to stop caching, set cache.enabled: false)');
+/** A refreshKey poll interval: below 100ms the poll runs back to back against the database. */
+const pollInterval = durationAtLeast(100, 'expected 100ms or more such as 30s (a shorter interval polls the database in a loop; to stop polling, remove refreshKey)');
 const positiveInt = z.coerce.number('expected a number').int('expected a whole number').positive('expected a number above 0');
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], 'expected true or false');
 
@@ -64,15 +75,15 @@ const serverSchema = z.strictObject({
 const cacheSchema = z.strictObject({
   enabled: bool.default(true),
   maxBytes: byteSize.default(256 * 1024 ** 2),
-  ttl: duration.default('10m'),
+  ttl: ttlDuration.default('10m'),
   /** Top-N queries whose core the source estimates above this many groups push order and limit down. */
   maxCoreRows: positiveInt.default(50_000),
 });
 
 const datasetCacheSchema = z.strictObject({
-  ttl: duration.optional(),
+  ttl: ttlDuration.optional(),
   refreshKey: z.string().min(1).optional(),
-  refreshEvery: duration.default('30s'),
+  refreshEvery: pollInterval.default('30s'),
 });
 
 const postgresSchema = z.strictObject({
