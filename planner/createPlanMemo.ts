@@ -5,23 +5,48 @@ import { canonicalJson } from './canonicalJson.ts';
 import type { DatasetRequest } from './DatasetRequest.ts';
 import type { Filter } from './LogicalPlan.ts';
 
+export interface PlanMemoOptions {
+  /** Most requests remembered. */
+  readonly max?: number;
+  /** Most bytes remembered, keys and plans together, as estimated by `memoBytes`. */
+  readonly maxBytes?: number;
+}
+
 /**
  * Remembers the plans of recent requests. Dashboards send the same few requests again and
  * again; a repeat then reuses the same frozen plan objects, whose keys are remembered too
  * (see planKey), instead of planning and hashing anew. The memo key is the request's
  * plain JSON: two spellings of one request may miss the memo, never share a wrong plan.
  * Requests that fail to plan are not remembered, so their errors repeat.
+ *
+ * Bounded in bytes as well as in count: one request with a 10,000-value `in` list of long
+ * strings is a megabyte of key and several of plan, so a count alone bounds nothing.
+ * A request heavier than maxBytes is planned every time and never remembered.
  */
-export function createPlanMemo(size = 1_000) {
-  const memo = new LRUCache<string, QueryPlans>({ max: size });
+export function createPlanMemo({ max = 1_000, maxBytes = 32 * 1024 ** 2 }: PlanMemoOptions = {}) {
+  const memo = new LRUCache<string, QueryPlans>({ max, maxSize: maxBytes, sizeCalculation: (plans, key) => memoBytes(key, plans) });
   return (dataset: DatasetConfig, request: DatasetRequest, server: ServerConfig, security: readonly Filter[] = []): QueryPlans => {
     // Callers under different row policies plan the same request differently.
     const key = security.length === 0 ? JSON.stringify(request) : `${JSON.stringify(request)}\u0000${canonicalJson(security)}`;
     let plans = memo.get(key);
     if (!plans) {
       plans = buildPlan(dataset, request, server, security);
-      memo.set(key, plans);
+      memo.set(key, plans); // lru-cache skips an entry larger than maxSize
     }
     return plans;
   };
+}
+
+/**
+ * What one memo entry keeps alive: the key's characters, and each plan at about 3 bytes
+ * per character of its canonical JSON (its strings and arrays, plus the canonical text
+ * remembered per sub-tree, which the cache computes for its keys anyway). Measured on
+ * requests with large `in` lists, this overestimates by about a third: the rows and
+ * totals plans share their filter, counted twice here.
+ */
+export function memoBytes(key: string, plans: QueryPlans): number {
+  let bytes = key.length + 1_024;
+  for (const plan of [plans.rows, plans.totals]) if (plan) bytes += 3 * canonicalJson(plan).length;
+  for (const text of plans.calcs.keys()) bytes += 4 * text.length + 256;
+  return bytes;
 }

@@ -107,7 +107,8 @@ export async function createGateway(config: Config, options: { check?: boolean }
   const schema = executable(config);
   const roleSchemas = new Map(Object.values(config.roles).map((role) => [role.name, role.all ? schema : executable(roleView(config, role))]));
   const cache = new PlanCache(config.cache);
-  const planMemo = createPlanMemo();
+  // Plans are memoized within an eighth of the cache's byte bound (32 MB by default): both bounds come from cache.maxBytes.
+  const planMemo = createPlanMemo({ maxBytes: Math.max(1024 ** 2, Math.floor(config.cache.maxBytes / 8)) });
   metrics.observeCache(cache.store);
   const watchers = Object.values(config.datasets)
     .filter((d) => d.cache.refreshKey && config.cache.enabled)
