@@ -7,7 +7,7 @@
  * is an uncaught exception, which fails the run.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../schema/index.ts';
 import { connectTestPostgres, TEST_PG_URL } from './support/postgres.ts';
@@ -115,7 +115,9 @@ describe.skipIf(!admin)('Postgres faults', () => {
     try {
       const slow = gw.query('{ slow { rows { v n } } }', {}, { signal: controller.signal }).catch((e: Error) => e);
       await waitFor('the slow query to hold the only connection', async () => (await sleeping(control, app)).length > 0);
+      const askedAt = Date.now();
       const waited = await gw.query(salesQuery(2));
+      console.info(`full pool: SOURCE_BUSY after ${Date.now() - askedAt} ms (connectTimeout 500 ms)`);
       expect(waited.errors?.[0]?.extensions?.code).toBe('SOURCE_BUSY');
       expect(waited.errors?.[0]?.message).toBe('source warehouse is busy: no connection free within 500 ms');
       // A full pool is a healthy source: readiness asks over a connection of its own.
@@ -142,7 +144,9 @@ describe.skipIf(!admin)('Postgres faults', () => {
       controller.abort();
       expect(await slow).toBeInstanceOf(Error);
       await waitFor('the backend to stop the slow query', async () => (await sleeping(control, app)).length === 0, 3_000);
-      expect(Date.now() - abortedAt).toBeLessThan(3_000);
+      const cancelMs = Date.now() - abortedAt;
+      expect(cancelMs).toBeLessThan(3_000); // the query itself would take 20 s
+      console.info(`cancel with a full pool: backend stopped ${cancelMs} ms after the abort`);
       // The connection is free again: the queued request gets it and answers.
       const answer = await queued;
       expect(answer.errors).toBeUndefined();
@@ -151,7 +155,8 @@ describe.skipIf(!admin)('Postgres faults', () => {
     }
   });
 
-  it('survives a Postgres restart under load: /readyz goes 503 then 200 and queries answer again', async () => {
+  // Restarts the machine's cluster (as root, as here and in CI); a developer without one skips it.
+  it.skipIf(!existsSync('/etc/postgresql') && process.env.CI !== 'true')('survives a Postgres restart under load: /readyz goes 503 then 200 and queries answer again', async () => {
     const app = `${APP}_restart`;
     const gw = await startTestGateway(CONFIG(app, 'pool: 4, statementTimeout: 20s, connectTimeout: 2s'));
     const readyz = gw.server.url.replace(/\/graphql$/, '/readyz');
