@@ -31,6 +31,8 @@ export interface ChaosReport {
   readonly problems: readonly string[];
 }
 
+/** The chaos gateway's backends carry this name, so only they are terminated. */
+const APP_NAME = `tributary_chaos_${process.pid}`;
 const LANDING_WINDOW_MS = 2_000;
 const GRACE_MS = 1_000;
 const MAX_SKEW_MS = 60_000;
@@ -91,7 +93,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const now = Date.now();
       if (now >= nextTerminate) {
         nextTerminate = now + 3_000;
-        const { rowCount } = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'tributary' and pid <> pg_backend_pid()`);
+        const { rowCount } = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${APP_NAME}'`);
         terminatedBackends += rowCount ?? 0;
       }
       if (killAt.length > 0 && now >= killAt[0]!) {
@@ -168,7 +170,7 @@ function chaosConfig(pgUrl: string, schema: string, brokers: string): string {
   return `
 server: { port: 0, graphiql: false }
 sources:
-  wh: { kind: postgres, url: "${pgUrl}", pool: 6, statementTimeout: 10s }
+  wh: { kind: postgres, url: "${pgUrl}${pgUrl.includes('?') ? '&' : '?'}application_name=${APP_NAME}", pool: 6, statementTimeout: 10s }
 datasets:
   sales:
     source: wh

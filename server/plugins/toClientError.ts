@@ -3,7 +3,7 @@ import { ErrorCode, TributaryError } from '../../errors/index.ts';
 import type { Config } from '../../schema/index.ts';
 import { logger } from '../logger.ts';
 
-const SOURCE_CODES: ReadonlySet<string> = new Set([ErrorCode.SOURCE_UNAVAILABLE, ErrorCode.SOURCE_TIMEOUT, ErrorCode.SOURCE_ERROR]);
+const SOURCE_CODES: ReadonlySet<string> = new Set([ErrorCode.SOURCE_UNAVAILABLE, ErrorCode.SOURCE_TIMEOUT, ErrorCode.SOURCE_ERROR, ErrorCode.SOURCE_BUSY]);
 
 /** What the client sees for an error nobody meant it to see (the same text Yoga masks with). */
 const UNEXPECTED_MESSAGE = 'Unexpected error.';
@@ -44,6 +44,11 @@ function sourceFailure(error: GraphQLError, code: string, requestId: string, con
 function stableSourceMessage(code: string, source: string, config: Config): string {
   if (code === ErrorCode.SOURCE_UNAVAILABLE) return `source ${source} is unavailable`;
   if (code === ErrorCode.SOURCE_ERROR) return `source ${source} could not run the query`;
+  if (code === ErrorCode.SOURCE_BUSY) {
+    const sourceConfig = config.sources[source];
+    const waitMs = sourceConfig?.kind === 'postgres' ? sourceConfig.connectTimeoutMs : undefined;
+    return waitMs === undefined ? `source ${source} is busy: no connection came free in time` : `source ${source} is busy: no connection free within ${waitMs} ms`;
+  }
   // The timeout is the operator's setting, not driver text; it tells the client why.
   const timeoutMs = config.sources[source]?.statementTimeoutMs;
   return timeoutMs === undefined ? `source ${source} did not answer in time` : `source ${source}: query ran past the statement timeout of ${timeoutMs} ms`;
