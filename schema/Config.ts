@@ -201,6 +201,8 @@ export interface StreamConfig {
   readonly measures: Readonly<Record<string, MeasureConfig>>;
   readonly graceMs: number;
   readonly retentionMs: number;
+  /** Events whose time is further ahead of the gateway's clock are bad messages (a far-future stamp would close every window). */
+  readonly maxSkewMs: number;
   readonly deadLetterTopic: string | null;
   /** Closed windows of this size are upserted into a table, served as dataset `<name>History`. */
   readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string } | null;

@@ -70,6 +70,7 @@ export function buildStreams(
       measures: Object.freeze(measures),
       graceMs: parseDuration(s.grace) ?? 5_000,
       retentionMs: parseDuration(s.retention) ?? 3_600_000,
+      maxSkewMs: parseDuration(s.maxSkew) ?? 3_600_000,
       deadLetterTopic: s.deadLetterTopic ?? null,
       landing,
       view: Object.freeze({

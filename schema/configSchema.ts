@@ -192,6 +192,8 @@ const streamSchema = z.strictObject({
   measures: z.record(name('a measure name'), measureSchema).default({}),
   grace: duration.default('5s'),
   retention: duration.default('1h'),
+  /** Events stamped further ahead of the gateway clock are rejected (dead-lettered), not windowed. */
+  maxSkew: duration.default('1h'),
   deadLetterTopic: z.string().min(1).optional(),
   landing: z
     .strictObject({

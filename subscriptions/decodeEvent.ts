@@ -16,8 +16,15 @@ export type Decoded = { readonly ok: true; readonly event: StreamEvent } | { rea
  * configured field (epoch ms or ISO-8601; `$kafka` = the record timestamp), whose
  * dimensions are typed fields, and whose measure inputs are the configured expressions
  * over numeric fields. Anything else is a bad message with a reason; it never throws.
+ *
+ * An event stamped more than `maxSkewMs` ahead of `now()` (the gateway clock) is a bad
+ * message too: stream time is the largest event time seen, so one far-future stamp
+ * (microseconds sent as milliseconds) would close every window, make every later event
+ * late and purge the retained history. The wall clock is the reference, not stream time:
+ * stream time is what such an event corrupts, it is unknown before the first event, and
+ * after a quiet spell it lags behind events that are on time.
  */
-export function createDecoder(stream: StreamConfig): (record: RawRecord) => Decoded {
+export function createDecoder(stream: StreamConfig, now: () => number = Date.now): (record: RawRecord) => Decoded {
   const dims = Object.values(stream.dimensions);
   const measures = Object.values(stream.measures).map((m) => {
     if (!m.expr) return { name: m.name, input: () => 1 as MeasureInput }; // count(*)
@@ -48,6 +55,8 @@ export function createDecoder(stream: StreamConfig): (record: RawRecord) => Deco
     if (time === null || !Number.isFinite(time)) {
       return { ok: false, reason: `field "${stream.timestamp}" is not an epoch-ms number or ISO-8601 time: ${JSON.stringify(o[stream.timestamp] ?? null)}` };
     }
+    const clock = now();
+    if (time - clock > stream.maxSkewMs) return { ok: false, reason: skewReason(stream, time, clock) };
     const dimValues: Record<string, DimensionValue> = {};
     for (const d of dims) {
       const v = o[d.column];
@@ -59,6 +68,11 @@ export function createDecoder(stream: StreamConfig): (record: RawRecord) => Deco
     for (const m of measures) values[m.name] = m.input(o);
     return { ok: true, event: { time, dims: dimValues, values } };
   };
+}
+
+function skewReason(stream: StreamConfig, time: number, clock: number): string {
+  const shown = Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : `${time} ms`;
+  return `event time ${shown} is ${Math.round(time - clock)} ms ahead of the gateway clock, more than the stream's maxSkew of ${stream.maxSkewMs} ms (microseconds sent as milliseconds?)`;
 }
 
 function eventTime(v: unknown): number | null {

@@ -466,6 +466,7 @@ streams:
     measures: { revenue: { sum: amount }, orders: { count: "*" }, maxAmount: { max: amount } }
     grace: 2s
     retention: 1h
+    maxSkew: 3650d # event times are in 2030, ahead of the wall clock
     landing: { source: warehouse, table: ${STREAM_SCHEMA}.orders_1s, window: 1s }
 roles:
   admin: "*"

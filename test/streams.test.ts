@@ -36,7 +36,8 @@ ${STREAMS.map(
     dimensions: { region: { type: string }, channel: { type: string } }
     measures: { revenue: { sum: amount }, orders: { count: "*" }, maxAmount: { max: amount } }
     grace: 2s
-    retention: 1h`,
+    retention: 1h
+    maxSkew: 3650d # event times are in 2030, ahead of the wall clock`,
 ).join('\n')}
 `;
 
