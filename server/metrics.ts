@@ -26,7 +26,7 @@ export function createMetrics() {
     streamEvents: new Counter({ name: 'tributary_stream_events_total', help: 'Events decoded from a stream.', labelNames: ['stream'] as const, registers: [registry] }),
     streamLateEvents: new Counter({
       name: 'tributary_stream_late_events_total',
-      help: 'Events that arrived after their window closed (end + grace), summed over window operators.',
+      help: 'Events that arrived more than grace behind stream time (the watermark), counted once per stream whatever its subscriptions.',
       labelNames: ['stream'] as const,
       registers: [registry],
     }),

@@ -22,7 +22,7 @@ export class SharedOperator {
     });
   }
 
-  /** Feeds a batch; returns how many events were late. */
+  /** Feeds a batch; returns how many events this operator dropped as late (the stream's late metric is StreamClock's, counted once). */
   add(batch: readonly StreamEvent[]): number {
     const lateBefore = this.operator.lateEvents;
     const changed = new Set<string>();

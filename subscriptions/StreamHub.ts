@@ -8,12 +8,14 @@ import { KafkaFeed } from './KafkaFeed.ts';
 import { LandingWriter } from './LandingWriter.ts';
 import { RetainedEvents } from './RetainedEvents.ts';
 import { SharedOperator } from './SharedOperator.ts';
+import { StreamClock } from './StreamClock.ts';
 import type { StreamPlan } from './StreamPlan.ts';
 import { Subscriber } from './Subscriber.ts';
 import type { StreamEvent, WindowSpec } from './window/index.ts';
 
 export interface StreamCounters {
   event(stream: string, n: number): void;
+  /** Events behind the stream's watermark (StreamClock), once per stream whatever its subscriptions. */
   late(stream: string, n: number): void;
   bad(stream: string): void;
   subscribers(stream: string, n: number): void;
@@ -24,6 +26,8 @@ interface StreamState {
   readonly config: StreamConfig;
   readonly feed: EventFeed;
   readonly retained: RetainedEvents;
+  /** Stream time and lateness, kept once per stream (not per operator). */
+  readonly clock: StreamClock;
   readonly operators: Map<string, SharedOperator>;
   readonly landing: LandingWriter | null;
   readonly started: Promise<void>;
@@ -110,6 +114,7 @@ export class StreamHub {
       ? new LandingWriter(config, this.sources.get(config.landing.source)!, feed.startedAt, (e) => this.counters.log(`landing ${name} failed`, e))
       : null;
     const retained = new RetainedEvents(config.retentionMs);
+    const clock = new StreamClock(config.graceMs);
     const operators = new Map<string, SharedOperator>();
     feed.onEvents((batch) => this.dispatch(name, batch));
     const started = (async () => {
@@ -117,7 +122,7 @@ export class StreamHub {
       await feed.start();
     })();
     started.catch((e) => this.counters.log(`stream ${name} failed to start`, e));
-    state = { config, feed, retained, operators, landing, started, subscriberCount: 0 };
+    state = { config, feed, retained, clock, operators, landing, started, subscriberCount: 0 };
     this.streams.set(name, state);
     return state;
   }
@@ -125,11 +130,11 @@ export class StreamHub {
   private dispatch(name: string, batch: readonly StreamEvent[]): void {
     const state = this.streams.get(name)!;
     this.counters.event(name, batch.length); // every feed's decoded events, counted in one place
+    const late = state.clock.observe(batch);
+    if (late > 0) this.counters.late(name, late);
     state.retained.add(batch);
     state.landing?.add(batch);
-    let late = 0;
-    for (const operator of state.operators.values()) late += operator.add(batch);
-    if (late > 0) this.counters.late(name, late);
+    for (const operator of state.operators.values()) operator.add(batch);
   }
 }
 
