@@ -89,6 +89,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
   const streams = new StreamHub(config, sources, {
     event: (stream, n) => metrics.streamEvents.inc({ stream }, n),
     late: (stream, n) => metrics.streamLateEvents.inc({ stream }, n),
+    dropped: (stream, n) => metrics.streamDroppedWindows.inc({ stream }, n),
     bad: (stream) => metrics.streamBadMessages.inc({ stream }),
     subscribers: (stream, n) => metrics.subscribers.set({ stream }, n),
     log: (message, error) => logger.warn({ err: error }, message),

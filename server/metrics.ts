@@ -30,6 +30,12 @@ export function createMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    streamDroppedWindows: new Counter({
+      name: 'tributary_stream_dropped_windows_total',
+      help: 'Final window versions dropped from the queue of a subscriber that reads too slowly (windows it never received closed).',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
     streamBadMessages: new Counter({
       name: 'tributary_stream_bad_messages_total',
       help: 'Messages that could not be decoded (sent to the dead-letter topic when configured).',

@@ -17,6 +17,8 @@ export interface StreamCounters {
   event(stream: string, n: number): void;
   /** Events behind the stream's watermark (StreamClock), once per stream whatever its subscriptions. */
   late(stream: string, n: number): void;
+  /** Final window versions a slow subscriber's queue dropped (windows it never sees closed). */
+  dropped(stream: string, windows: number): void;
   bad(stream: string): void;
   subscribers(stream: string, n: number): void;
   log(message: string, error?: unknown): void;
@@ -77,7 +79,7 @@ export class StreamHub {
       operator.subscribers.delete(s);
       if (operator.subscribers.size === 0) state.operators.delete(key);
       this.counters.subscribers(plan.stream, --state.subscriberCount);
-    });
+    }, (windows) => this.counters.dropped(plan.stream, windows));
     operator.subscribers.add(subscriber);
     this.counters.subscribers(plan.stream, ++state.subscriberCount);
     // With `since`, the windows that close during the replay are the history asked for.

@@ -7,7 +7,9 @@ import { createThrottle, type WindowKey, type WindowState } from './window/index
  * bounded twice: a reader that keeps pulling may fall up to `maxQueued` versions behind
  * (a burst closing hundreds of windows at once loses none); a reader that has not pulled
  * for `stallMs` keeps only the newest `stalledQueued`. Dropped versions are counted in
- * `dropped`; memory per subscriber stays bounded either way.
+ * `dropped`; memory per subscriber stays bounded either way. A dropped final version is a
+ * window this reader never sees closed: those are counted in `droppedFinals` and reported
+ * to `onDroppedFinals` (the tributary_stream_dropped_windows_total metric).
  */
 export class Subscriber implements AsyncIterableIterator<WindowState> {
   private readonly pending = new Map<WindowKey, WindowState>();
@@ -18,11 +20,13 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
   private done = false;
   private lastPull = Date.now();
   dropped = 0;
+  droppedFinals = 0;
 
   constructor(
     readonly emit: 'CHANGES' | 'FINAL',
     throttleMs: number,
     private readonly onClose: (s: Subscriber) => void,
+    private readonly onDroppedFinals: (windows: number) => void = () => {},
     private readonly maxQueued = 10_000,
     private readonly stalledQueued = 256,
     private readonly stallMs = 2_000,
@@ -77,8 +81,14 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
     this.ready.push(state);
     const cap = Date.now() - this.lastPull > this.stallMs ? this.stalledQueued : this.maxQueued;
     if (this.ready.length > cap) {
-      this.dropped += this.ready.length - cap;
-      this.ready.splice(0, this.ready.length - cap);
+      const dropped = this.ready.splice(0, this.ready.length - cap);
+      this.dropped += dropped.length;
+      let finals = 0;
+      for (const s of dropped) if (s.final) finals += 1;
+      if (finals > 0) {
+        this.droppedFinals += finals;
+        this.onDroppedFinals(finals);
+      }
     }
   }
 
