@@ -97,7 +97,9 @@ export class StreamHub {
     await Promise.all([...this.streams.values()].map(async (s) => {
       await s.started.catch(() => {});
       await s.feed.stop();
-      await s.landing?.settled();
+      // A landing write retries until it succeeds: shutdown waits for it a bounded time, then stops it.
+      await Promise.race([s.landing?.settled(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
+      s.landing?.stop();
     }));
   }
 
