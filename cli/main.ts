@@ -6,6 +6,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigErrors } from '../errors/index.ts';
 import { loadConfigFile, type Config } from '../schema/index.ts';
 import { createGateway, explainQuery, logger, printExplained, startServer } from '../server/index.ts';
+import { DataDirLocked, dataDirHolder, lockDataDir, lockFileOf } from '../sources/index.ts';
+import { checkRemote, explainRemote } from './remote.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,13 +27,18 @@ program
 
 program
   .command('check')
-  .description('validate a config and check every dataset against its source')
-  .requiredOption('-c, --config <file>', 'tributary.yaml to check')
-  .action(async (opts: { config: string }) => {
-    const config = await loadOrExit(opts.config);
-    const gateway = await createGateway(config).catch(exitOnConfigError);
+  .description('validate a config and check every dataset against its source; with --url, ask a running server instead of opening the sources')
+  .option('-c, --config <file>', 'tributary.yaml to check (with --url: validated here, its datasets looked for on the server)')
+  .option('--url <url>', 'a running server\'s GraphQL URL (e.g. http://localhost:4000/graphql): its /readyz and _datasets are checked; use it beside a running demo, whose embedded database no second process may open')
+  .option('--token <jwt>', 'with --url: a bearer token, when the server has auth on')
+  .action(async (opts: { config?: string; url?: string; token?: string }) => {
+    if (!opts.config && !opts.url) usageError('check needs --config FILE, --url URL of a running server, or both');
+    const config = opts.config ? await loadOrExit(opts.config) : null;
+    if (opts.url) return void (process.exitCode = await checkRemote(opts.url, opts.token, config));
+    exitIfDataDirsHeld(config!, 'check');
+    const gateway = await createGateway(config!).catch(exitOnConfigError);
     for (const source of gateway.sources.values()) await source.ping();
-    for (const d of Object.values(config.datasets)) {
+    for (const d of Object.values(config!.datasets)) {
       console.log(`ok  ${d.name}: ${Object.keys(d.dimensions).length} dimensions, ${Object.keys(d.measures).length} measures on ${d.source}`);
     }
     await gateway.close();
@@ -40,21 +47,30 @@ program
 program
   .command('explain')
   .description('print the plans, plan keys and SQL a query would run, without running it')
-  .requiredOption('-c, --config <file>', 'tributary.yaml')
+  .option('-c, --config <file>', 'tributary.yaml (opens its sources: not beside a running server of an embedded database; use --url)')
+  .option('--url <url>', "ask a running server (its GraphQL URL, e.g. http://localhost:4000/graphql) through its POST /explain: its cache, its sources, your token's role")
+  .option('--token <jwt>', 'with --url: a bearer token; the role and row policy are the token\'s')
   .option('--variables <json>', 'variables as JSON', '{}')
-  .option('--role <name>', "explain as this role: its schema and its row policies (roles: in the config)")
-  .option('--claims <json>', "the token claims the role's row policies read, as JSON", '{}')
+  .option('--role <name>', "with --config: explain as this role, its schema and its row policies (roles: in the config)")
+  .option('--claims <json>', "with --role: the token claims the role's row policies read, as JSON", '{}')
   .argument('<query>', "a GraphQL document, e.g. 'query { sales { rows { region revenue } } }'")
-  .action(async (query: string, opts: { config: string; variables: string; role?: string; claims: string }) => {
+  .action(async (query: string, opts: { config?: string; url?: string; token?: string; variables: string; role?: string; claims: string }) => {
+    const variables = parseJsonOption('--variables', opts.variables);
+    if (opts.url) {
+      if (opts.role !== undefined) usageError('--role goes with --config; with --url the role is the one of --token');
+      return void (process.exitCode = await explainRemote(opts.url, opts.token, query, variables));
+    }
+    if (!opts.config) usageError('explain needs --config FILE, or --url URL of a running server');
     const config = await loadOrExit(opts.config);
     const role = opts.role === undefined ? undefined : config.roles[opts.role];
     if (opts.role !== undefined && !role) {
       console.error(`--role: unknown role "${opts.role}"; the config defines ${Object.keys(config.roles).join(', ') || 'no roles'}`);
       process.exit(2);
     }
+    exitIfDataDirsHeld(config, 'explain');
     const gateway = await createGateway(config, { check: false }).catch(exitOnConfigError);
-    const access = role && { role, claims: JSON.parse(opts.claims) as Record<string, unknown> };
-    const { plans, errors } = await explainQuery(gateway, query, JSON.parse(opts.variables), access);
+    const access = role && { role, claims: parseJsonOption('--claims', opts.claims) };
+    const { plans, errors } = await explainQuery(gateway, query, variables, access);
     console.log(plans.map(printExplained).join('\n\n'));
     for (const e of errors) console.error(`error [${e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'}]: ${e.message}`);
     await gateway.close();
@@ -70,6 +86,14 @@ program
   .action(async (opts: { port?: number; rows: number; auth?: boolean }) => {
     const { openDemoDatabase } = await import('../demo/openDemoDatabase.ts');
     const dataDir = path.join(ROOT, '.data', 'pg');
+    // One process per embedded database, held from seeding to exit (the seeding connection and the source open under it).
+    try {
+      lockDataDir(dataDir);
+    } catch (error) {
+      if (!(error instanceof DataDirLocked)) throw error;
+      console.error(`demo: ${error.message}`);
+      process.exit(2);
+    }
     const { db, seeded, ms } = await openDemoDatabase(dataDir, { rows: opts.rows, log: (line) => logger.info(line) });
     if (seeded) logger.info(`demo data ready in ${(ms / 1000).toFixed(1)} s`);
     await db.close();
@@ -90,6 +114,7 @@ program
   });
 
 async function serve(config: Config, portOption: number | undefined, exampleQuery?: string): Promise<void> {
+  exitIfDataDirsHeld(config, 'serve');
   const gateway = await createGateway(config).catch(exitOnConfigError);
   const port = portOption ?? (process.env.PORT ? parsePort(process.env.PORT) : config.server.port);
   const server = await startServer(gateway, { port, exampleQuery }).catch(exitOnConfigError);
@@ -115,6 +140,35 @@ function exitOnConfigError(error: unknown): never {
     process.exit(2);
   }
   throw error;
+}
+
+/**
+ * A pglite data directory held by another live process (sources/dataDirLock.ts) ends the
+ * command here with one clear message, before any source is opened.
+ */
+function exitIfDataDirsHeld(config: Config, command: string): void {
+  for (const source of Object.values(config.sources)) {
+    const holder = source.kind === 'pglite' && source.dataDir ? dataDirHolder(source.dataDir) : null;
+    if (!holder || source.kind !== 'pglite' || !source.dataDir) continue;
+    // The message names the holder's PID and what to do instead.
+    console.error(`${command}: source ${source.name}: ${new DataDirLocked(path.resolve(source.dataDir), lockFileOf(source.dataDir), holder).message}`);
+    process.exit(2);
+  }
+}
+
+function usageError(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
+function parseJsonOption(option: string, text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  return usageError(`${option}: expected a JSON object, got ${text}`);
 }
 
 function parsePort(value: string): number {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataDir } from '../sources/index.ts';
 import { isSeeded, seedSales } from './seedSales.ts';
 import type { SeedProgress, SqlRunner } from './seedSales.ts';
 
@@ -40,7 +41,8 @@ export const pgliteRunner = (db: PGlite): SqlRunner => ({
  *
  * `seeded` tells whether this call seeded; `ms` is the whole open (+ seed) time.
  * The caller owns the database and must `await db.close()` when done: closing flushes PGlite's
- * files and releases the WASM instance, and the process then exits promptly.
+ * files, releases the WASM instance and the data directory's lock (one process per directory;
+ * throws DataDirLocked naming the holder), and the process then exits promptly.
  */
 export async function openDemoDatabase(
   dataDir: string,
@@ -52,7 +54,24 @@ export async function openDemoDatabase(
   const started = performance.now();
   const dir = resolve(dataDir);
   await mkdir(dirname(dir), { recursive: true });
-  const db = await PGlite.create(dir, DEMO_PGLITE_OPTIONS);
+  // One process per data directory: a second `npm start`, or a check beside this one, is told who holds it.
+  const release = lockDataDir(dir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dir, DEMO_PGLITE_OPTIONS);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  // Closing the database releases the lock.
+  const close = db.close.bind(db);
+  db.close = async () => {
+    try {
+      await close();
+    } finally {
+      release();
+    }
+  };
   try {
     const runner = pgliteRunner(db);
     const seedOpts = opts.rows === undefined ? {} : { rows: opts.rows };

@@ -11,6 +11,7 @@ import { attachGraphqlWs } from './attachGraphqlWs.ts';
 import { serverPlugins } from './plugins/index.ts';
 import { createSourceSlots } from './SourceSlots.ts';
 import { limitBody } from './limitBody.ts';
+import { serveExplain } from './explainEndpoint.ts';
 
 export interface RunningServer {
   readonly url: string;
@@ -74,6 +75,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/readyz') return void readyz(gateway, res);
     if (path === '/metrics') return void metrics(gateway, res);
+    if (path === '/explain') return serveExplain(gateway, req, res);
     return limitBody(req, res, gateway.config.server.limits.maxBodyBytes, () => void yoga(req, res));
   });
   await new Promise<void>((resolve, reject) => {

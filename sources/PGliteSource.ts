@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Table } from 'apache-arrow';
+import { ErrorCode, TributaryError } from '../errors/index.ts';
 import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
 import type { PGliteSourceConfig } from '../schema/index.ts';
+import { DataDirLocked, lockDataDir } from './dataDirLock.ts';
 import { explainSql, planRowsOf } from './estimateRows.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
 import type { Source } from './Source.ts';
@@ -11,7 +13,8 @@ import { sourceError } from './sourceErrors.ts';
 /**
  * Embedded Postgres (PGlite, WebAssembly) in this process: the demo's default source.
  * PGlite runs one query at a time; queries queue in order. A running query cannot be
- * interrupted, so an aborted request only skips queries that have not started.
+ * interrupted, so an aborted request only skips queries that have not started. A data
+ * directory is locked to one process (dataDirLock.ts); the lock goes with close().
  */
 export class PGliteSource implements Source {
   readonly kind = 'pglite';
@@ -19,11 +22,13 @@ export class PGliteSource implements Source {
   readonly name: string;
   private readonly timeoutMs: number;
   private readonly db: Promise<PGlite>;
+  /** Releases the data directory's lock; set once it is taken. */
+  private release: (() => void) | null = null;
 
   constructor(config: PGliteSourceConfig) {
     this.name = config.name;
     this.timeoutMs = config.statementTimeoutMs;
-    this.db = open(config);
+    this.db = this.open(config);
     this.db.catch(() => {}); // reported by the first query or ping
   }
 
@@ -66,14 +71,32 @@ export class PGliteSource implements Source {
 
   async close(): Promise<void> {
     const db = await this.db.catch(() => null);
-    await db?.close();
+    try {
+      await db?.close();
+    } finally {
+      this.release?.();
+    }
   }
-}
 
-async function open(config: PGliteSourceConfig): Promise<PGlite> {
-  if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
-  const db = new PGlite(config.dataDir ?? undefined);
-  await db.waitReady;
-  await db.exec(`set TimeZone = 'UTC'; set statement_timeout = ${Math.floor(config.statementTimeoutMs)}`);
-  return db;
+  private async open(config: PGliteSourceConfig): Promise<PGlite> {
+    if (config.dataDir) {
+      await mkdir(config.dataDir, { recursive: true });
+      // One process per data directory (sources/dataDirLock.ts); a second one is told who holds it.
+      try {
+        this.release = lockDataDir(config.dataDir);
+      } catch (error) {
+        if (!(error instanceof DataDirLocked)) throw error;
+        throw new TributaryError(ErrorCode.SOURCE_UNAVAILABLE, `source ${this.name} is unavailable: ${error.message}`, { source: this.name }, error);
+      }
+    }
+    try {
+      const db = new PGlite(config.dataDir ?? undefined);
+      await db.waitReady;
+      await db.exec(`set TimeZone = 'UTC'; set statement_timeout = ${Math.floor(config.statementTimeoutMs)}`);
+      return db;
+    } catch (error) {
+      this.release?.();
+      throw error;
+    }
+  }
 }

@@ -12,6 +12,7 @@ export { PGliteSource } from './PGliteSource.ts';
 export { DuckDBSource } from './DuckDBSource.ts';
 export { rowsToArrow } from './rowsToArrow.ts';
 export { checkDatasetColumns } from './checkDatasetColumns.ts';
+export { DataDirLocked, dataDirHolder, lockDataDir, lockFileOf, type LockHolder } from './dataDirLock.ts';
 
 export function createSource(config: SourceConfig): Source {
   switch (config.kind) {
