@@ -127,6 +127,14 @@ describe.skipIf(!kafka || !admin)('hostile streams: far-future events, late coun
     expect(dead[0]!.reason).toMatch(/^event time .* ms ahead of the gateway clock, more than the stream's maxSkew of 3600000 ms/);
   });
 
+  it('a hop of 1d every 1ms is refused with LIMIT_EXCEEDED naming the bound, over graphql-ws', async () => {
+    const refused = ws('late1', 'window: { hop: { size: "1d", advance: "1ms" } }, emit: FINAL');
+    await waitFor('the refusal', () => refused.errors.length > 0, KAFKA_MS);
+    expect(JSON.stringify(refused.errors)).toMatch(/"code":"LIMIT_EXCEEDED"/);
+    expect(JSON.stringify(refused.errors)).toMatch(/86400000 windows; the limit is 1000 windows per event/);
+    expect(refused.versions).toEqual([]);
+  });
+
   it('late events are counted once per stream, with 0, 1 or 3 window operators', async () => {
     const events = [...generateEvents(41, 400, { startTs: BASE, stepMs: 100, jitterMs: 1_000, lateShare: 0.05, lateByMs: 15_000 }), WATERMARK];
     const late = behindWatermark(events, GRACE_MS);
