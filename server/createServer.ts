@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, maskError, type Plugin } from 'graphql-yoga';
+import { createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import { TributaryError } from '../errors/index.ts';
 import { logger } from './logger.ts';
 import type { Gateway } from './gateway.ts';
@@ -12,6 +12,15 @@ import { serverPlugins } from './plugins/index.ts';
 import { createSourceSlots } from './SourceSlots.ts';
 import { limitBody } from './limitBody.ts';
 import { serveExplain } from './explainEndpoint.ts';
+
+/**
+ * GraphiQL's page options. @graphql-yoga/render-graphiql (5.18) opens its editor on
+ * `query` (else its welcome text), a key Yoga's GraphiQLOptions type does not list;
+ * `defaultQuery` alone is overridden by that welcome text.
+ */
+function graphiqlOptions(exampleQuery: string | undefined): GraphiQLOptions & { readonly query?: string } {
+  return { title: 'Tributary', defaultQuery: exampleQuery, query: exampleQuery };
+}
 
 export interface RunningServer {
   readonly url: string;
@@ -39,7 +48,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     graphqlEndpoint: '/graphql',
     landingPage: false,
     healthCheckEndpoint: '/healthz',
-    graphiql: gateway.config.server.graphiql ? { title: 'Tributary', defaultQuery: options.exampleQuery } : false,
+    graphiql: gateway.config.server.graphiql ? graphiqlOptions(options.exampleQuery) : false,
     // The self-contained GraphiQL page: it loads nothing from a CDN, so it works offline.
     renderGraphiQL,
     maskedErrors: {
