@@ -42,6 +42,9 @@ export const SALES_SEED_VERSION = 'tributary-sales-v1';
 /** Rows per `INSERT … SELECT`; progress is reported after each. */
 export const SEED_CHUNK_ROWS = 100_000;
 
+/** Lets timers and I/O callbacks run (a macrotask turn), then resumes. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 function getValidRows(rows: unknown): number {
@@ -103,6 +106,10 @@ export async function seedSales(db: SqlRunner, opts: SeedSalesOptions = {}): Pro
       const last = Math.min(target.rows, first + SEED_CHUNK_ROWS - 1);
       await db.exec(buildSalesInsert(target.sales, first, last, target.rows));
       opts.onProgress?.({ done: last, total: target.rows, table: target.table });
+      // PGlite settles its promises as microtasks, so without this the event loop would get no
+      // turn until the whole seed is done: progress written by asynchronous I/O (the pino
+      // logger's stderr, a socket) would be held back and printed all at once at the end.
+      await yieldToEventLoop();
     }
     // Indexes are built after loading: one sort beats a million index insertions.
     await db.exec(`ALTER TABLE ${target.sales} ADD PRIMARY KEY (id);
