@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { canonicalJson, type CorePlan } from '../planner/index.ts';
+import { planBytes, type CorePlan } from '../planner/index.ts';
 
 /** One cached aggregate core: its plan, its rows as Arrow, and bookkeeping. */
 export interface CacheEntry {
@@ -34,19 +34,7 @@ export function tableBytes(table: Table): number {
   return Math.max(bytes, 1);
 }
 
-/**
- * What a frozen plan keeps alive, estimated from its canonical JSON (already computed for
- * its key, so this costs nothing): the plan's own strings and arrays, plus the canonical
- * text remembered for each nested sub-tree (planner/canonicalJson.ts), which repeats a
- * large `in` list once per level. Measured at about 4 bytes per character of canonical
- * JSON for a plan dominated by an `in` list of long strings (the worst case); the fixed
- * part covers the small objects of a plan without one.
- */
-export function planBytes(plan: object): number {
-  return 4 * canonicalJson(plan).length + 1_024;
-}
-
-/** What an entry holds before any memo: its Arrow buffers and its core plan. */
+/** What an entry holds before any memo: its Arrow buffers and its core plan (with the canonical text remembered for it). */
 export function entryBaseBytes(core: CorePlan, table: Table): number {
   return tableBytes(table) + planBytes(core);
 }

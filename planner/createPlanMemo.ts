@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { DatasetConfig, ServerConfig } from '../schema/index.ts';
 import { buildPlan, type QueryPlans } from './buildPlan.ts';
 import { canonicalJson } from './canonicalJson.ts';
+import { planBytes, stringBytes } from './planBytes.ts';
 import type { DatasetRequest } from './DatasetRequest.ts';
 import type { Filter } from './LogicalPlan.ts';
 
@@ -37,16 +38,7 @@ export function createPlanMemo({ max = 1_000, maxBytes = 32 * 1024 ** 2 }: PlanM
   };
 }
 
-/**
- * What one memo entry keeps alive: the key's characters, and each plan at about 3 bytes
- * per character of its canonical JSON (its strings and arrays, plus the canonical text
- * remembered per sub-tree, which the cache computes for its keys anyway). Measured on
- * requests with large `in` lists, this overestimates by about a third: the rows and
- * totals plans share their filter, counted twice here.
- */
+/** What one memo entry keeps alive: its key and its plans (see planBytes). */
 export function memoBytes(key: string, plans: QueryPlans): number {
-  let bytes = key.length + 1_024;
-  for (const plan of [plans.rows, plans.totals]) if (plan) bytes += 3 * canonicalJson(plan).length;
-  for (const text of plans.calcs.keys()) bytes += 4 * text.length + 256;
-  return bytes;
+  return stringBytes(key) + planBytes(plans);
 }

@@ -6,6 +6,7 @@ export { buildPlan, type QueryPlans } from './buildPlan.ts';
 export { createPlanMemo } from './createPlanMemo.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
 export { canonicalJson, planKey } from './canonicalJson.ts';
+export { planBytes } from './planBytes.ts';
 export { compileSql, type CompiledQuery, type ResultColumn } from './compileSql.ts';
 export { duckdbDialect, fileReader, materializedTable, postgresDialect, type SqlDialect } from './SqlDialect.ts';
 export { printPlan, printFilter } from './printPlan.ts';

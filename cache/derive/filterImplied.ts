@@ -1,5 +1,6 @@
-import { canonicalJson, printFilter, type AggregatePlan, type CorePlan, type Filter } from '../../planner/index.ts';
+import { canonicalJson, type AggregatePlan, type CorePlan, type Filter } from '../../planner/index.ts';
 import type { DatasetConfig } from '../../schema/index.ts';
+import { briefFilter } from './briefFilter.ts';
 import { conjunctImplies } from './conjunctImplies.ts';
 import { OK, reject, type Verdict } from './Verdict.ts';
 
@@ -12,7 +13,7 @@ export function filterImplied(target: AggregatePlan, source: CorePlan, dataset: 
   const wanted = rowConjuncts(target);
   for (const c of conjunctsOf(source.filter)) {
     if (!wanted.some((q) => conjunctImplies(q, c, dataset))) {
-      return reject(`the cached core's filter ${printFilter(c)} is not implied by the query's filter`);
+      return reject(`the cached core's filter ${briefFilter(c)} is not implied by the query's filter`);
     }
   }
   return OK;

@@ -1,5 +1,6 @@
-import { printFilter, type AggregatePlan, type CorePlan } from '../../planner/index.ts';
+import type { AggregatePlan, CorePlan } from '../../planner/index.ts';
 import type { DatasetConfig } from '../../schema/index.ts';
+import { briefFilter } from './briefFilter.ts';
 import { conjunctImplies } from './conjunctImplies.ts';
 import { conjunctsOf } from './filterImplied.ts';
 import { OK, reject, type Verdict } from './Verdict.ts';
@@ -21,7 +22,7 @@ export function securityImplied(target: AggregatePlan, source: CorePlan, dataset
   const wanted = target.security.flatMap(conjunctsOf);
   for (const held of source.security.flatMap(conjunctsOf)) {
     if (!wanted.some((q) => conjunctImplies(q, held, dataset))) {
-      return reject(`the cached core was fetched under security predicate ${printFilter(held)}, which the query's own policy does not imply`);
+      return reject(`the cached core was fetched under security predicate ${briefFilter(held)}, which the query's own policy does not imply`);
     }
   }
   return OK;
