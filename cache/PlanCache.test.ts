@@ -106,6 +106,19 @@ describe('PlanCache generations: a fetch in flight across invalidate', () => {
   });
 });
 
+describe('PlanCache: a request already aborted', () => {
+  it('starts no source query and fails with SOURCE_TIMEOUT, joining no flight', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { gated: true });
+    const live = cache.answer(BY_REGION, SALES, 'DEFAULT', source.io, new AbortController().signal);
+    await until('the live fetch', () => source.waiting() === 1);
+    await expect(cache.answer(BY_REGION, SALES, 'DEFAULT', source.io, AbortSignal.abort())).rejects.toMatchObject({ code: 'SOURCE_TIMEOUT' });
+    source.open();
+    expect((await live).outcome).toBe('MISS');
+    expect(source.fetched).toHaveLength(1);
+  });
+});
+
 describe('PlanCache: a top-N without an estimate is bounded', () => {
   it('a core larger than maxCoreRows is fetched with limit maxCoreRows + 1, then the top-N is pushed down', async () => {
     const cache = new PlanCache(CONFIG);

@@ -1,4 +1,5 @@
 import type { Table } from 'apache-arrow';
+import { ErrorCode, TributaryError } from '../errors/index.ts';
 import { coreOf, planKey, type AggregatePlan, type CorePlan } from '../planner/index.ts';
 import type { CacheConfig, DatasetConfig } from '../schema/index.ts';
 import { entryBaseBytes, MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, type CacheEntry } from './CacheEntry.ts';
@@ -68,6 +69,10 @@ export class PlanCache {
       // Straight to the source with every step pushed down; nothing is read or stored.
       const table = await io.fetch(plan, signal ?? new AbortController().signal);
       return { table, outcome: 'BYPASS', entryKey: null, ageMs: 0 };
+    }
+    if (signal?.aborted) {
+      // The client is gone: start nothing (and join nothing) at the source for it.
+      throw new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
     }
     const generation = this.generationOf(dataset.name);
     const decision = decidePushdown(plan, await this.estimateCore(plan, io, dataset, generation), this.config.maxCoreRows);
