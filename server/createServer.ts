@@ -11,6 +11,7 @@ import { attachGraphqlWs } from './attachGraphqlWs.ts';
 import { serverPlugins } from './plugins/index.ts';
 import { createSourceSlots } from './SourceSlots.ts';
 import { limitBody } from './limitBody.ts';
+import { createSingleConnectionSse } from './singleConnectionSse.ts';
 import { serveExplain } from './explainEndpoint.ts';
 
 /**
@@ -80,8 +81,12 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     plugins: [...serverPlugins(gateway), ...(options.plugins ?? [])],
   });
 
+  const sse = createSingleConnectionSse(yoga, gateway.authenticate);
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/graphql' && sse.accepts(req)) {
+      return limitBody(req, res, gateway.config.server.limits.maxBodyBytes, () => void sse.serve(req, res).catch((error) => failSse(res, error)));
+    }
     if (path === '/readyz') return void readyz(gateway, res);
     if (path === '/metrics') return void metrics(gateway, res);
     if (path === '/explain') return serveExplain(gateway, req, res);
@@ -108,6 +113,14 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
       });
     },
   };
+}
+
+/** An unexpected failure of the SSE transport: logged, and the client gets a 500 or a closed stream. */
+function failSse(res: ServerResponse, error: unknown): void {
+  logger.error({ err: error }, 'unexpected error in the GraphQL over SSE single connection transport');
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(500, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ message: 'Unexpected error.' }] }));
 }
 
 /** Each source is `ok` or `unavailable`; why a source is unavailable (driver text: hosts, roles) goes to the log only. */

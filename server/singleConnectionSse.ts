@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ExecutionResult } from 'graphql';
+import { createHandler, type RequestParams } from 'graphql-sse';
+import { ErrorCode } from '../errors/index.ts';
+import { AuthFailure, type Authenticator } from '../security/index.ts';
+import { readSseResults } from './readSseResults.ts';
+
+const TOKEN_HEADER = 'x-graphql-event-stream-token';
+
+/** What this needs of Yoga: its fetch entry point, which runs every plugin. */
+export interface FetchesGraphQL {
+  fetch(url: string, init: RequestInit): Promise<Response> | Response;
+}
+
+/** Request headers that describe this hop or this body, not the caller: never forwarded. */
+const OWN_HEADERS = new Set(['host', 'connection', 'keep-alive', 'upgrade', 'transfer-encoding', 'content-length', 'content-type', 'accept', TOKEN_HEADER]);
+
+/**
+ * The "single connection mode" of the GraphQL over SSE protocol (the graphql-sse client's
+ * `singleConnection: true`) on /graphql: PUT reserves a stream token, GET with the token
+ * opens the event stream, POSTs with the token add operations to it, DELETE stops one.
+ * Yoga serves only the distinct-connections mode and answers PUT with 405.
+ *
+ * The graphql-sse package keeps the streams and the protocol; every operation itself runs
+ * through Yoga (`yoga.fetch`, distinct-connections mode) with the caller's headers, so
+ * authentication, trusted documents, limits, error codes and masking apply exactly as on
+ * any other request. @graphql-yoga/plugin-graphql-sse was not used: it executes through
+ * `getEnveloped`, which skips Yoga's request hooks (onRequest, onParams) where auth, trusted
+ * documents and the nesting limit run, and its releases need a newer graphql-yoga.
+ */
+export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenticator | null) {
+  const handler = createHandler<IncomingMessage>({
+    authenticate: async (req) => {
+      // With auth on, no anonymous caller may hold streams (reservations cost memory); the
+      // operations are verified again by Yoga, which decides what each may read.
+      if (verify) {
+        try {
+          await verify(req.headers.get('authorization') ?? undefined);
+        } catch (error) {
+          if (!(error instanceof AuthFailure)) throw error;
+          const body = { errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] };
+          return [JSON.stringify(body), { status: 401, statusText: 'Unauthorized', headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' } }];
+        }
+      }
+      // Stream tokens are capabilities (whoever has one reads the stream): random UUIDs.
+      return req.headers.get(TOKEN_HEADER) || new URL(req.url, 'http://localhost/').searchParams.get('token') || randomUUID();
+    },
+    onSubscribe: (req, params) => runThroughYoga(yoga, req.raw, params),
+  });
+  return {
+    /** Requests of the single connection mode: a reservation, a stop, or anything carrying a stream token. */
+    accepts(req: IncomingMessage): boolean {
+      if (req.method === 'PUT' || req.method === 'DELETE' || req.headers[TOKEN_HEADER] !== undefined) return true;
+      return new URL(req.url ?? '/', 'http://localhost/').searchParams.has('token');
+    },
+    async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const [body, init] = await handler({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: { get: (key) => headerOf(req, key) },
+        body: () => readBody(req),
+        raw: req,
+        context: undefined,
+      });
+      res.writeHead(init.status, init.statusText, init.headers);
+      if (!body || typeof body === 'string') return void res.end(body);
+      const stop = () => void body.return(undefined);
+      res.once('close', stop);
+      for await (const chunk of body) {
+        if (!res.writable) break;
+        res.write(chunk);
+      }
+      res.off('close', stop);
+      res.end();
+    },
+  };
+}
+
+async function* runThroughYoga(yoga: FetchesGraphQL, req: IncomingMessage, params: RequestParams): AsyncGenerator<ExecutionResult> {
+  const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream' });
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && !OWN_HEADERS.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const abort = new AbortController();
+  try {
+    const response = await yoga.fetch(`http://localhost${(req.url ?? '/graphql').split('?')[0]}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(params),
+      signal: abort.signal,
+    });
+    // Refused before execution (401, 413, ...): Yoga answers with one JSON result.
+    if (!(response.headers.get('content-type') ?? '').includes('text/event-stream') || !response.body) {
+      yield (await response.json()) as ExecutionResult;
+      return;
+    }
+    yield* readSseResults(response.body);
+  } finally {
+    abort.abort(); // the stream closed or the operation was stopped: end it in Yoga too
+  }
+}
+
+function headerOf(req: IncomingMessage, key: string): string | undefined {
+  const value = req.headers[key.toLowerCase()];
+  return Array.isArray(value) ? value.join('\n') : value;
+}
+
+/** The body limitBody has read (a stream of its chunks), or the request itself when it had none to read. */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const source = (req as IncomingMessage & { body?: Readable }).body ?? req;
+  let text = '';
+  for await (const chunk of source) text += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+  return text;
+}
