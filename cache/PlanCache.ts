@@ -134,6 +134,7 @@ export class PlanCache {
   invalidate(dataset?: string): number {
     if (dataset === undefined) this.epoch++;
     else this.generations.set(dataset, (this.generations.get(dataset) ?? 0) + 1);
+    this.estimates.clear(); // keyed by generation, so unreachable now; the data may have grown
     return this.store.clear(dataset);
   }
 

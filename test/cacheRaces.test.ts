@@ -1,8 +1,9 @@
 /**
  * Cache correctness under races and odd settings (issue 9, item 7), on the real sources:
- * - an invalidation while a source query is in flight: the query is held on a real table
- *   lock (no sleeps), the invalidation lands, the lock is released; the old result answers
- *   its own request but is not stored, so the next request goes to the source;
+ * - an invalidation (Mutation.invalidate, or a refreshKey change seen by its watcher) while
+ *   a source query is in flight: the query is held on a real table lock (no sleeps), the
+ *   invalidation lands, the lock is released; the old result answers its own request but
+ *   is not stored, so the next request goes to the source;
  * - a top-N on DuckDB (which gives no estimate) over 3,000 groups: the core is fetched with
  *   limit maxCoreRows + 1, then order and limit are pushed down, never all 3,000 groups;
  * - `ttl: 0s` and `refreshEvery: 0s` are config errors that name their path.
@@ -30,6 +31,12 @@ datasets:
     table: ${SCHEMA}.facts
     dimensions: { region: { type: string } }
     measures: { revenue: { sum: amount }, orders: { count: "*" } }
+  keyed:
+    source: warehouse
+    table: ${SCHEMA}.keyed
+    dimensions: { region: { type: string } }
+    measures: { revenue: { sum: amount } }
+    cache: { refreshKey: "select max(version) from ${SCHEMA}.marker", refreshEvery: 100ms }
   many:
     source: files
     sql: "select 'c' || lpad(i::varchar, 5, '0') as customer, (i * 7919) % 1000 as amount from range(3000) t(i)"
@@ -44,7 +51,10 @@ describe.skipIf(!admin)('cache races on real sources', () => {
 
   beforeAll(async () => {
     await admin!.query(`drop schema if exists ${SCHEMA} cascade; create schema ${SCHEMA}`);
-    await admin!.query(`create table ${SCHEMA}.facts as select g as id, (array['North','South'])[1 + g % 2] as region, g as amount from generate_series(1, 100) g`);
+    for (const table of ['facts', 'keyed']) {
+      await admin!.query(`create table ${SCHEMA}.${table} as select g as id, (array['North','South'])[1 + g % 2] as region, g as amount from generate_series(1, 100) g`);
+    }
+    await admin!.query(`create table ${SCHEMA}.marker as select 1 as version`);
     gw = await startTestGateway(CONFIG);
   });
 
@@ -80,6 +90,41 @@ describe.skipIf(!admin)('cache races on real sources', () => {
       await locker!.query(`insert into ${SCHEMA}.facts values (101, 'North', 1000); commit`);
       expect((await inFlight).meta.cache).toBe('MISS');
     } finally {
+      await locker?.query('rollback').catch(() => {});
+      await locker?.end();
+    }
+    const after = await ask();
+    expect(after.meta.cache).toBe('MISS');
+    expect(after.rows.find((r) => r.region === 'North')!.revenue).toBe(2550 + 1000);
+  });
+
+  it('a source query in flight across a refreshKey change answers its request but is not stored', async () => {
+    const ask = async () => {
+      const response = await gw.query('{ keyed { rows { region revenue } meta { cache } } }');
+      expect(response.errors).toBeUndefined();
+      return response.data.keyed as { rows: { region: string; revenue: number }[]; meta: Meta };
+    };
+    // The watcher drops entries through cache.invalidate: count its calls to know it acted.
+    const cache = gw.gateway.cache;
+    const invalidate = cache.invalidate.bind(cache);
+    const invalidated: (string | undefined)[] = [];
+    cache.invalidate = (dataset?: string) => (invalidated.push(dataset), invalidate(dataset));
+    const locker = await connectTestPostgres();
+    try {
+      await locker!.query(`begin; lock table ${SCHEMA}.keyed in access exclusive mode`);
+      const inFlight = ask();
+      await waitFor('the gateway query to wait on the lock', async () => {
+        const { rows } = await admin!.query(
+          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%cache_races%keyed%' and pid <> pg_backend_pid()`,
+        );
+        return rows[0].n > 0;
+      }, 10_000);
+      await admin!.query(`update ${SCHEMA}.marker set version = version + 1`);
+      await waitFor('the refreshKey watcher to see the change', async () => invalidated.includes('keyed'), 10_000);
+      await locker!.query(`insert into ${SCHEMA}.keyed values (101, 'North', 1000); commit`);
+      expect((await inFlight).meta.cache).toBe('MISS');
+    } finally {
+      cache.invalidate = invalidate;
       await locker?.query('rollback').catch(() => {});
       await locker?.end();
     }
