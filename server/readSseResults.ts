@@ -3,11 +3,14 @@ import type { ExecutionResult } from 'graphql';
 /**
  * The results of a GraphQL over SSE response (Yoga's distinct-connection answer): each
  * `next` event's data, until `complete` or the end of the body. Comments (keep-alive
- * pings, lines starting with ":") are skipped. Returning early cancels the body, which
- * ends the operation at its source.
+ * pings, lines starting with ":") are skipped. Returning early, or `signal` aborting,
+ * cancels the body, which ends the operation at its source.
  */
-export async function* readSseResults(body: ReadableStream<Uint8Array>): AsyncGenerator<ExecutionResult> {
+export async function* readSseResults(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ExecutionResult> {
   const reader = body.getReader();
+  // Aborting ends a pending read at once (a source query may hold the next event for long).
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', cancel, { once: true });
   const decoder = new TextDecoder();
   let buffered = '';
   try {
@@ -30,6 +33,7 @@ export async function* readSseResults(body: ReadableStream<Uint8Array>): AsyncGe
       }
     }
   } finally {
+    signal?.removeEventListener('abort', cancel);
     await reader.cancel().catch(() => undefined);
   }
 }

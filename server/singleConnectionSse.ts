@@ -47,7 +47,7 @@ export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenti
       // Stream tokens are capabilities (whoever has one reads the stream): random UUIDs.
       return req.headers.get(TOKEN_HEADER) || new URL(req.url, 'http://localhost/').searchParams.get('token') || randomUUID();
     },
-    onSubscribe: (req, params) => runThroughYoga(yoga, req.raw, params),
+    onSubscribe: (req, params) => stoppable((signal) => runThroughYoga(yoga, req.raw, params, signal)),
   });
   return {
     /** Requests of the single connection mode: a reservation, a stop, or anything carrying a stream token. */
@@ -78,27 +78,50 @@ export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenti
   };
 }
 
-async function* runThroughYoga(yoga: FetchesGraphQL, req: IncomingMessage, params: RequestParams): AsyncGenerator<ExecutionResult> {
+/**
+ * An async generator whose `return()` (the stream closed, or DELETE stopped the operation)
+ * aborts it at once. A plain generator's `return()` waits until the generator reaches its
+ * next `yield`, which a slow source query would delay until it finished.
+ */
+function stoppable(start: (signal: AbortSignal) => AsyncGenerator<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+  const abort = new AbortController();
+  const inner = start(abort.signal);
+  const stopped: AsyncGenerator<ExecutionResult> = {
+    next: () => inner.next(),
+    return: (value) => {
+      abort.abort();
+      return inner.return(value);
+    },
+    throw: (error) => {
+      abort.abort();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]: () => stopped,
+  };
+  return stopped;
+}
+
+async function* runThroughYoga(yoga: FetchesGraphQL, req: IncomingMessage, params: RequestParams, signal: AbortSignal): AsyncGenerator<ExecutionResult> {
   const headers = new Headers({ 'content-type': 'application/json', accept: 'text/event-stream' });
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !OWN_HEADERS.has(name)) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const abort = new AbortController();
   try {
+    // The signal becomes the Yoga request's: aborting it ends the operation and cancels its source queries.
     const response = await yoga.fetch(`http://localhost${(req.url ?? '/graphql').split('?')[0]}`, {
       method: 'POST',
       headers,
       body: JSON.stringify(params),
-      signal: abort.signal,
+      signal,
     });
     // Refused before execution (401, 413, ...): Yoga answers with one JSON result.
     if (!(response.headers.get('content-type') ?? '').includes('text/event-stream') || !response.body) {
       yield (await response.json()) as ExecutionResult;
       return;
     }
-    yield* readSseResults(response.body);
-  } finally {
-    abort.abort(); // the stream closed or the operation was stopped: end it in Yoga too
+    yield* readSseResults(response.body, signal);
+  } catch (error) {
+    if (!signal.aborted) throw error; // stopped: nobody is listening for the rest
   }
 }
 

@@ -8,9 +8,11 @@ import { createClient, type Client } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestPostgres, TEST_PG_URL } from './support/postgres.ts';
 import { startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { waitFor } from './support/waitFor.ts';
 import { hsToken, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './support/tokens.ts';
 
 const SCHEMA = 'tributary_graphqlsse';
+const MARKER = 'graphqlsse_sleep';
 const CONFIG = `
 auth: { jwt: { secret: "${TEST_SECRET}", issuer: "${TEST_ISSUER}", audience: ${TEST_AUDIENCE} }, anonymous: deny }
 sources:
@@ -21,6 +23,10 @@ datasets:
     table: ${SCHEMA}.orders
     dimensions: { region: { type: string } }
     measures: { revenue: { sum: amount } }
+  slow:
+    source: warehouse
+    sql: "select pg_sleep(30) as ${MARKER}, 1 as v"
+    measures: { n: { count: "*" } }
 roles:
   admin: "*"
   viewer:
@@ -105,6 +111,19 @@ describe.skipIf(!admin)('graphql-sse single connection mode', () => {
     expect(response.status).toBe(400); // read as a distinct-connections request without a query
     expect(response.headers.get('content-type')).not.toMatch(/event-stream/);
     await response.body?.cancel();
+  });
+
+  it('closing the stream stops its operations at the source', async () => {
+    const running = async () =>
+      (await admin!.query(`select pid from pg_stat_activity where state = 'active' and query like '%${MARKER}%' and application_name = 'tributary'`)).rows;
+    const slow = createClient({ url: gw.server.url, singleConnection: true, retryAttempts: 0, headers: { authorization: `Bearer ${await hsToken({ role: 'admin' })}` } });
+    const ended = new Promise<void>((resolve) => slow.subscribe({ query: '{ slow { rows { n } } }' }, { next: () => {}, error: () => resolve(), complete: () => resolve() }));
+    await waitFor('the slow query to reach Postgres', async () => (await running()).length > 0);
+    const closedAt = Date.now();
+    slow.dispose();
+    await waitFor('the backend to stop running the query', async () => (await running()).length === 0, 5_000);
+    expect(Date.now() - closedAt).toBeLessThan(5_000); // the query itself would take 30 s
+    await ended;
   });
 
   it('the distinct connections mode still works', async () => {
