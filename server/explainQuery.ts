@@ -6,6 +6,7 @@ import type { DatasetConfig } from '../schema/index.ts';
 import { rowPolicy, type Access } from '../security/index.ts';
 import { rowsToArrow } from '../sources/index.ts';
 import type { Gateway } from './gateway.ts';
+import { limitProbe } from './limitProbe.ts';
 import type { Metrics } from './metrics.ts';
 import { nestingRefusal } from './plugins/useNestingLimit.ts';
 
@@ -58,7 +59,9 @@ export async function explainQuery(
     answer: async (request, options) => {
       const dataset = gateway.config.datasets[request.dataset]!;
       const built = buildPlan(dataset, request, gateway.config.server, rowPolicy(options?.access, dataset, gateway.config));
-      for (const [role, plan] of [['rows', built.rows], ['totals', built.totals]] as const) {
+      // The rows plan runs with one row more than its limit (meta.truncated): explain that one.
+      const rows = built.rows && limitProbe(built.rows).plan;
+      for (const [role, plan] of [['rows', rows], ['totals', built.totals]] as const) {
         if (plan) pending.push(explain(request.dataset, role, plan, dataset));
       }
       return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0, truncated: false } };
