@@ -83,6 +83,8 @@ export interface ServerConfig {
   readonly limits: LimitsConfig;
   /** Absolute path of the trusted-documents JSON file; when set, only its operations run. */
   readonly trustedDocuments?: string;
+  /** Names this gateway's stream consumer groups; undefined: the host name. */
+  readonly identity?: string;
 }
 
 export interface CacheConfig {
@@ -191,7 +193,10 @@ export interface FusionConfig {
 export interface StreamConfig {
   readonly name: string;
   readonly typeName: string;
-  readonly kafka: { readonly brokers: readonly string[]; readonly topic: string; readonly groupId: string | null };
+  /** groupId: this gateway's consumer group, stable across restarts (one group per gateway identity). */
+  readonly kafka: { readonly brokers: readonly string[]; readonly topic: string; readonly groupId: string };
+  /** A subscription waiting longer than this for the feed to start fails with SOURCE_UNAVAILABLE. */
+  readonly connectTimeoutMs: number;
   readonly format: 'json';
   /** Event-time field of the JSON message, or '$kafka' for the record timestamp. */
   readonly timestamp: string;

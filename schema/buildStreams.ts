@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ConfigError, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, DatasetConfig, MeasureConfig, SourceConfig, StreamConfig } from './Config.ts';
@@ -28,6 +29,7 @@ export function buildStreams(
   datasets: Record<string, DatasetConfig>,
   typeNames: Map<string, string>,
   errors: ConfigError[],
+  identity: string = hostname(),
 ): Readonly<Record<string, StreamConfig>> {
   const streams: Record<string, StreamConfig> = {};
   for (const [name, s] of Object.entries(raw)) {
@@ -49,6 +51,8 @@ export function buildStreams(
         errors.push(new ConfigError(`${at}.measures.${m}`, error instanceof TributaryError ? error.message.replace(`${at}.measures.${m}: `, '') : String(error)));
       }
     }
+    const connectTimeoutMs = parseDuration(s.connectTimeout) ?? 10_000;
+    if (connectTimeoutMs <= 0) errors.push(new ConfigError(`${at}.connectTimeout`, 'expected a duration above 0, such as 10s'));
     let landing: StreamConfig['landing'] = null;
     if (s.landing) {
       const source = sources[s.landing.source];
@@ -63,7 +67,16 @@ export function buildStreams(
     streams[name] = Object.freeze({
       name,
       typeName,
-      kafka: Object.freeze({ brokers: s.kafka.brokers.split(',').map((b) => b.trim()).filter(Boolean), topic: s.kafka.topic, groupId: s.kafka.groupId ?? null }),
+      kafka: Object.freeze({
+        brokers: s.kafka.brokers.split(',').map((b) => b.trim()).filter(Boolean),
+        topic: s.kafka.topic,
+        // Named after the gateway, not the run: a restart rejoins its own group instead of
+        // leaving one more empty group on the broker. Two live gateways must not share a
+        // group (they would split the partitions), hence the identity; the topic keeps one
+        // stream name on two topics apart.
+        groupId: s.kafka.groupId ?? `tributary-${identity}-${name}-${s.kafka.topic}`,
+      }),
+      connectTimeoutMs,
       format: s.format,
       timestamp: s.timestamp,
       dimensions: Object.freeze(dimensions),

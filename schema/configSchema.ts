@@ -70,6 +70,11 @@ const serverSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   /** A JSON file of operations by sha256 hash; when set, only those operations are accepted. */
   trustedDocuments: z.string().min(1).optional(),
+  /**
+   * This gateway's name among the processes reading the same brokers: stream consumer groups
+   * are named after it (default: the host name), so a restart rejoins its own group.
+   */
+  identity: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 letters, digits, ".", "_" or "-" (it names Kafka consumer groups)').optional(),
 });
 
 const cacheSchema = z.strictObject({
@@ -175,8 +180,11 @@ const streamSchema = z.strictObject({
     /** host:port[,host:port]; empty feeds the stream from the built-in demo generator. */
     brokers: z.string(),
     topic: z.string().min(1),
+    /** Overrides the consumer group (default: tributary-<server.identity>-<stream>-<topic>). */
     groupId: z.string().min(1).optional(),
   }),
+  /** How long a subscription waits for the feed to start before it fails with SOURCE_UNAVAILABLE. */
+  connectTimeout: duration.default('10s'),
   format: z.literal('json', 'expected format: json').default('json'),
   /** The event-time field (epoch ms or ISO-8601), or $kafka for the record timestamp. */
   timestamp: z.string().min(1).default('$kafka'),

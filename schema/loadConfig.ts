@@ -144,7 +144,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
       ),
     });
   }
-  const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors);
+  const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors, raw.server.identity);
   errors.push(...checkRelations(datasets));
   const fusions = buildFusions(raw.fusions, datasets, typeNames, errors);
   const auth = buildAuth(raw.auth, raw.roles, baseDir, errors);

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Batch, type Consumer, type Producer, type RetryOptions } from 'kafkajs';
 import type { StreamConfig } from '../schema/index.ts';
 import { createDecoder, type RawRecord } from './decodeEvent.ts';
 import type { EventFeed } from './EventFeed.ts';
@@ -26,6 +25,8 @@ export class KafkaFeed implements EventFeed {
   /** The dead-letter producer, connecting or connected; shared by concurrent rejections. */
   private producer: Promise<Producer> | null = null;
   private readonly lastOffset = new Map<number, bigint>();
+  private readonly decode: ReturnType<typeof createDecoder>;
+  private stopped = false;
 
   constructor(
     private readonly stream: StreamConfig,
@@ -36,8 +37,10 @@ export class KafkaFeed implements EventFeed {
       clientId: `tributary-${stream.name}`,
       brokers: [...stream.kafka.brokers],
       logLevel: logLevel.NOTHING,
-      retry: { initialRetryTime: 250, maxRetryTime: 5_000, retries: 1_000_000 },
+      connectionTimeout: Math.min(3_000, stream.connectTimeoutMs),
+      retry: clusterRetry(stream.connectTimeoutMs),
     });
+    this.decode = createDecoder(stream);
   }
 
   onEvents(listener: (batch: readonly StreamEvent[]) => void): () => void {
@@ -45,50 +48,102 @@ export class KafkaFeed implements EventFeed {
     return () => this.listeners.delete(listener);
   }
 
-  async start(): Promise<void> {
+  /**
+   * One start attempt: reaches the brokers, finds the offsets of (now - retention), joins
+   * the topic and seeks there. It resolves once the brokers answered; the group join runs
+   * on (kafkajs's own retries and restarts), since after a crash it waits out the dead
+   * member's session, and an attempt aborted mid-join would leave one more member behind.
+   * When `signal` aborts (connectTimeout, shutdown) it disconnects what it opened at once,
+   * and again after the step under way settles (a kafkajs connect keeps retrying after
+   * disconnect(), within the bounded cluster retries): an abandoned attempt leaves nothing.
+   */
+  async start(signal: AbortSignal = new AbortController().signal): Promise<void> {
     const { topic } = this.stream.kafka;
     const admin = this.kafka.admin();
-    await admin.connect();
-    let offsets: { partition: number; offset: string }[];
+    const consumer = this.createConsumer(signal);
+    const onAbort = () => {
+      void admin.disconnect().catch(() => {});
+      void consumer.disconnect().catch(() => {});
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      offsets = await admin.fetchTopicOffsetsByTimestamp(topic, this.startedAt);
+      await admin.connect();
+      signal.throwIfAborted();
+      const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, this.startedAt);
+      signal.throwIfAborted();
+      await consumer.connect();
+      signal.throwIfAborted();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      signal.throwIfAborted();
+      this.watchAssignment(consumer, offsets.length);
+      // run() creates the consumer group before its first await, so seek() can follow at once.
+      consumer.run({ autoCommitInterval: 1_000, eachBatch: ({ batch }) => this.onBatch(batch) }).catch((error: unknown) => {
+        if (!this.stopped) this.hooks.log(`stream ${this.stream.name}: consumer failed`, error);
+      });
+      for (const { partition, offset } of offsets) {
+        if (Number(offset) >= 0) consumer.seek({ topic, partition, offset });
+      }
+      this.consumer = consumer;
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
     } finally {
-      await admin.disconnect();
+      signal.removeEventListener('abort', onAbort);
+      await admin.disconnect().catch(() => {});
     }
-    const decode = createDecoder(this.stream);
-    const consumer = this.kafka.consumer({
-      groupId: this.stream.kafka.groupId ?? `tributary-${this.stream.name}-${randomUUID()}`,
-      retry: { initialRetryTime: 250, maxRetryTime: 5_000, retries: 1_000_000 },
+  }
+
+  private createConsumer(signal: AbortSignal): Consumer {
+    return this.kafka.consumer({
+      groupId: this.stream.kafka.groupId,
+      // Once running, a consumer rides out broker outages: kafkajs retries and restarts it.
+      // An abandoned attempt or a stopped feed must not restart it.
+      retry: { initialRetryTime: 250, maxRetryTime: 5_000, retries: 1_000_000, restartOnFailure: async () => !signal.aborted && !this.stopped },
+      // The group is this gateway's (one per identity), so after a crash the next start is
+      // assigned partitions once the dead member's session expired: keep that short (the
+      // broker's minimum is 6 s).
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
       maxWaitTimeInMs: 50,
     });
-    this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommitInterval: 1_000,
-      eachBatch: async ({ batch }) => {
-        const events: StreamEvent[] = [];
-        const { messages } = batch;
-        const seen = this.lastOffset.get(batch.partition) ?? -1n;
-        // Offsets ascend within a partition's batch, so only its head can have been
-        // delivered before (after a reconnect: already counted); one BigInt per batch,
-        // not per message.
-        let first = 0;
-        while (first < messages.length && BigInt(messages[first]!.offset) <= seen) first++;
-        for (let i = first; i < messages.length; i++) {
-          const message = messages[i]!;
-          const decoded = decode(message as RawRecord);
-          if (decoded.ok) events.push(decoded.event);
-          else void this.reject(decoded.reason, message.value, batch.partition, message.offset);
-        }
-        if (first < messages.length) this.lastOffset.set(batch.partition, BigInt(messages[messages.length - 1]!.offset));
-        if (events.length > 0) {
-          for (const listener of this.listeners) listener(events);
-        }
-      },
+  }
+
+  /**
+   * Each group join (rebalances too) checks that this gateway got every partition: a
+   * second live gateway with the same identity shares the group, and each would see only
+   * part of the topic, silently. (For one session timeout after a crash, the dead member of
+   * this gateway's previous run is in the group too.)
+   */
+  private watchAssignment(consumer: Consumer, partitions: number): void {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment[this.stream.kafka.topic]?.length ?? 0;
+      if (assigned < partitions) {
+        this.hooks.log(
+          `stream ${this.stream.name}: consumer group ${payload.groupId} gave this gateway ${assigned} of ${partitions} partitions: another member shares the group. Unless it is this gateway's previous run (gone within a session timeout), give each gateway its own server.identity (or kafka.groupId)`,
+        );
+      }
     });
-    for (const { partition, offset } of offsets) {
-      if (Number(offset) >= 0) consumer.seek({ topic, partition, offset });
+  }
+
+  private async onBatch(batch: Batch): Promise<void> {
+    const decode = this.decode;
+    const events: StreamEvent[] = [];
+    const { messages } = batch;
+    const seen = this.lastOffset.get(batch.partition) ?? -1n;
+    // Offsets ascend within a partition's batch, so only its head can have been
+    // delivered before (after a reconnect: already counted); one BigInt per batch,
+    // not per message.
+    let first = 0;
+    while (first < messages.length && BigInt(messages[first]!.offset) <= seen) first++;
+    for (let i = first; i < messages.length; i++) {
+      const message = messages[i]!;
+      const decoded = decode(message as RawRecord);
+      if (decoded.ok) events.push(decoded.event);
+      else void this.reject(decoded.reason, message.value, batch.partition, message.offset);
+    }
+    if (first < messages.length) this.lastOffset.set(batch.partition, BigInt(messages[messages.length - 1]!.offset));
+    if (events.length > 0) {
+      for (const listener of this.listeners) listener(events);
     }
   }
 
@@ -122,8 +177,23 @@ export class KafkaFeed implements EventFeed {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.consumer?.disconnect().catch(() => {});
     const producer = await this.producer?.catch(() => null);
     await producer?.disconnect().catch(() => {});
   }
+}
+
+/**
+ * The retries of one kafkajs connect or metadata request: their waits add up to about one
+ * connectTimeout, so a connect that an abandoned start attempt left retrying gives up about
+ * when the attempt does (disconnect() does not stop it). Longer outages of a running
+ * consumer are ridden out by its own retries and restarts (createConsumer).
+ */
+function clusterRetry(connectTimeoutMs: number): RetryOptions {
+  const initialRetryTime = 100;
+  const maxRetryTime = Math.max(initialRetryTime, Math.min(2_000, Math.round(connectTimeoutMs / 4)));
+  let retries = 0;
+  for (let total = 0, wait = initialRetryTime; total < connectTimeoutMs; retries++, wait = Math.min(maxRetryTime, wait * 2)) total += wait;
+  return { initialRetryTime, maxRetryTime, retries };
 }

@@ -4,6 +4,7 @@ import type { Config, StreamConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
 import { DemoFeed } from './DemoFeed.ts';
 import type { EventFeed } from './EventFeed.ts';
+import { FeedSupervisor } from './FeedSupervisor.ts';
 import { KafkaFeed } from './KafkaFeed.ts';
 import { LandingWriter } from './LandingWriter.ts';
 import { RetainedEvents } from './RetainedEvents.ts';
@@ -32,14 +33,18 @@ interface StreamState {
   readonly clock: StreamClock;
   readonly operators: Map<string, SharedOperator>;
   readonly landing: LandingWriter | null;
-  readonly started: Promise<void>;
+  /** Creates the landing table once (a no-op without landing). */
+  readonly ensureTable: () => Promise<void>;
+  /** Starts the feed, bounded by connectTimeout, and restarts it with backoff after failures. */
+  readonly supervisor: FeedSupervisor;
   subscriberCount: number;
 }
 
 /**
  * Owns every stream's feed (one Kafka consumer per topic), the window operators shared by
  * subscriptions with equal plans, and the landing writers. A feed starts with the first
- * subscription, or at start-up when the stream lands windows.
+ * subscription, or at start-up when the stream lands windows; one that cannot start fails
+ * its subscriptions with SOURCE_UNAVAILABLE within connectTimeout and keeps retrying.
  */
 export class StreamHub {
   private readonly streams = new Map<string, StreamState>();
@@ -50,9 +55,18 @@ export class StreamHub {
     private readonly counters: StreamCounters,
   ) {}
 
-  /** Starts the streams that land windows (their tables must exist before datasets are checked). */
+  /**
+   * Creates the landing tables (they must exist before datasets are checked) and starts
+   * those streams' feeds in the background: a broker that is down does not stop the
+   * gateway from serving; the feed retries until it is back.
+   */
   async startLanding(): Promise<void> {
-    for (const stream of Object.values(this.config.streams)) if (stream.landing) await this.state(stream.name).started;
+    for (const stream of Object.values(this.config.streams)) {
+      if (!stream.landing) continue;
+      const state = this.state(stream.name);
+      await state.ensureTable();
+      state.supervisor.ready().catch(() => {}); // failures are logged and retried by the supervisor
+    }
   }
 
   async subscribe(plan: StreamPlan, planKey: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
@@ -60,7 +74,7 @@ export class StreamHub {
     // shared: a second subscriber with the same `since` gets its own replay.
     const key = plan.sinceMs === null ? planKey : `${planKey}:${randomUUID()}`;
     const state = this.state(plan.stream);
-    await state.started;
+    await state.supervisor.ready();
     if (plan.sinceMs !== null && plan.sinceMs < state.retained.horizon && plan.sinceMs < state.feed.startedAt) {
       throw badInput(`since: ${new Date(plan.sinceMs).toISOString()} is older than this stream keeps (retention); query ${state.config.landing?.dataset ?? 'the landing table'} for older windows`);
     }
@@ -93,13 +107,14 @@ export class StreamHub {
     return this.streams.get(stream)?.landing ?? null;
   }
 
+  /** Stops every feed, whatever its state, and waits (bounded) for pending landing writes. */
   async close(): Promise<void> {
     await Promise.all([...this.streams.values()].map(async (s) => {
-      await s.started.catch(() => {});
-      await s.feed.stop();
-      // A landing write retries until it succeeds: shutdown waits for it a bounded time, then stops it.
-      await Promise.race([s.landing?.settled(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
-      s.landing?.stop();
+      await s.supervisor.close();
+      if (s.landing && !(await settledWithin(s.landing.settled(), LANDING_SETTLE_MS))) {
+        this.counters.log(`landing ${s.config.name}: writes still pending after ${LANDING_SETTLE_MS} ms at shutdown`);
+      }
+      s.landing?.stop(); // a landing write retries until it succeeds: not after shutdown
     }));
   }
 
@@ -121,12 +136,25 @@ export class StreamHub {
     const clock = new StreamClock(config.graceMs);
     const operators = new Map<string, SharedOperator>();
     feed.onEvents((batch) => this.dispatch(name, batch));
-    const started = (async () => {
-      await landing?.ensureTable();
-      await feed.start();
-    })();
-    started.catch((e) => this.counters.log(`stream ${name} failed to start`, e));
-    state = { config, feed, retained, clock, operators, landing, started, subscriberCount: 0 };
+    let tableReady: Promise<void> | null = null;
+    // Created once; a failed create is tried again by the next caller (the next start attempt).
+    const ensureTable = () =>
+      (tableReady ??= (landing?.ensureTable() ?? Promise.resolve()).catch((error: unknown) => {
+        tableReady = null;
+        throw error;
+      }));
+    const supervisor = new FeedSupervisor({
+      stream: name,
+      connectTimeoutMs: config.connectTimeoutMs,
+      start: async (signal) => {
+        await ensureTable();
+        signal.throwIfAborted();
+        await feed.start(signal);
+      },
+      stop: () => feed.stop(),
+      log: this.counters.log,
+    });
+    state = { config, feed, retained, clock, operators, landing, ensureTable, supervisor, subscriberCount: 0 };
     this.streams.set(name, state);
     return state;
   }
@@ -139,6 +167,20 @@ export class StreamHub {
     state.retained.add(batch);
     state.landing?.add(batch);
     for (const operator of state.operators.values()) operator.add(batch);
+  }
+}
+
+/** Shutdown waits this long for landing writes in flight (a database that is down must not hold it). */
+const LANDING_SETTLE_MS = 3_000;
+
+/** True if `work` settled within `ms`. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
