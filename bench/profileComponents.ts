@@ -4,7 +4,7 @@ import { execute, parse, validate, type DocumentNode } from 'graphql';
 import type pg from 'pg';
 import { buildPlan, compileSql, type CompiledQuery, type DatasetRequest } from '../planner/index.ts';
 import { tableToRows } from '../resolvers/index.ts';
-import { startServer, type DatasetAnswer, type Gateway } from '../server/index.ts';
+import { gatewaySchemas, startServer, type DatasetAnswer, type Gateway } from '../server/index.ts';
 import { rowsToArrow } from '../sources/index.ts';
 import { dataOrThrow, postGraphQL } from './benchGateway.ts';
 import { medianMs } from './stats.ts';
@@ -54,7 +54,7 @@ export async function profileComponents(
   if (!rowsPlan) throw new Error('profileComponents: the benchmark query must select rows');
 
   const contextValue = { gateway: stub };
-  const result = await execute({ schema: gateway.schema, document: parsed, contextValue });
+  const result = await execute({ schema: gatewaySchemas(gateway).all, document: parsed, contextValue });
   dataOrThrow(result, 'profileComponents (stubbed execute)');
   const responseText = JSON.stringify(result);
   const raw = await client.query({ text: compiled.sql, values: compiled.params as unknown[], rowMode: 'array' });
@@ -65,8 +65,8 @@ export async function profileComponents(
     return {
       httpStubbed: await medianMs(() => postGraphQL(stubServer.url, body), iterations),
       httpFloor: await medianMs(() => postGraphQL(floor.url, body), iterations),
-      parseValidate: await medianMs(() => validate(gateway.schema, parse(document)), iterations),
-      execute: await medianMs(() => execute({ schema: gateway.schema, document: parsed, contextValue }), iterations),
+      parseValidate: await medianMs(() => validate(gatewaySchemas(gateway).all, parse(document)), iterations),
+      execute: await medianMs(() => execute({ schema: gatewaySchemas(gateway).all, document: parsed, contextValue }), iterations),
       tableToRows: await medianMs(() => tableToRows(rowsPlan.table, rowsPlan.plan, dataset), iterations),
       json: await medianMs(() => JSON.parse(JSON.stringify(result)), iterations),
       planAndCompile: await medianMs(() => {
@@ -93,7 +93,7 @@ async function captureAnswer(gateway: Gateway, document: DocumentNode): Promise<
       return answer;
     },
   };
-  const result = await execute({ schema: gateway.schema, document, contextValue: { gateway: recorder } });
+  const result = await execute({ schema: gatewaySchemas(gateway).all, document, contextValue: { gateway: recorder } });
   dataOrThrow(result, 'profileComponents (capture)');
   if (!captured) throw new Error('profileComponents: the document queried no dataset');
   return captured;

@@ -128,8 +128,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const landed = await waitForLanding(admin, schema, cutoff, topic.count, 60_000);
     if (gateway.exited() !== null) problems.push(`the gateway exited: ${gateway.exited()}`);
     if (queries.tally.bad.length > 0) problems.push(`${queries.tally.bad.length} queries neither answered nor failed with a code, e.g. ${queries.tally.bad.slice(0, 3).join(' | ')}`);
-    if (landed.count !== topic.count || Math.abs(landed.amount - topic.validAmount) > 1e-6) {
-      problems.push(`landed ${landed.count} events (amount ${landed.amount}) but the topic holds ${topic.count} valid ones (amount ${topic.validAmount}) before the cutoff`);
+    if (landed.count !== topic.count || Math.abs(landed.amount - topic.amount) > 1e-6) {
+      problems.push(`landed ${landed.count} events (amount ${landed.amount}) but the topic holds ${topic.count} valid ones (amount ${topic.amount}) before the cutoff`);
     }
     versionsAtRestart.forEach((versions, i) => {
       const next = versionsAtRestart[i + 1] ?? subscribers.tally.versions;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigErrors } from '../errors/index.ts';
 import { loadConfigFile, type Config } from '../schema/index.ts';
-import { createGateway, explainQuery, logger, printExplained, startServer } from '../server/index.ts';
+import { createGateway, explainQuery, gatewaySchemas, logger, printExplained, startServer } from '../server/index.ts';
 import { DataDirLocked, dataDirHolder, lockDataDir, lockFileOf } from '../sources/index.ts';
 import { checkRemote, explainRemote } from './remote.ts';
 
@@ -37,6 +37,7 @@ program
     if (opts.url) return void (process.exitCode = await checkRemote(opts.url, opts.token, config));
     exitIfDataDirsHeld(config!, 'check');
     const gateway = await createGateway(config!).catch(exitOnConfigError);
+    gatewaySchemas(gateway); // every role's schema builds
     for (const source of gateway.sources.values()) await source.ping();
     for (const d of Object.values(config!.datasets)) {
       console.log(`ok  ${d.name}: ${Object.keys(d.dimensions).length} dimensions, ${Object.keys(d.measures).length} measures on ${d.source}`);

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Config, DatasetConfig, RelationConfig } from '../schema/index.ts';
 import { answerOptions } from './answerOptions.ts';
 import { collectFields } from './collectSelection.ts';
-import { answerRows } from './datasetResolvers.ts';
+import { answerRows } from './calcRows.ts';
 import type { RequestContext } from './RequestContext.ts';
 import type { ResultRow } from './tableToRows.ts';
 

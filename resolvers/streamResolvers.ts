@@ -4,7 +4,7 @@ import type { Config, StreamConfig } from '../schema/index.ts';
 import { rowPolicy } from '../security/index.ts';
 import { planSubscription, type SubscriptionArgs, type SubscriptionShape, type WindowState } from '../subscriptions/index.ts';
 import { collectFields } from './collectSelection.ts';
-import { attachCalcs, resolveCalc } from './datasetResolvers.ts';
+import { attachCalcs, resolveCalc } from './calcRows.ts';
 import type { RequestContext } from './RequestContext.ts';
 import type { ResultRow } from './tableToRows.ts';
 

@@ -8,6 +8,7 @@ import { logger } from './logger.ts';
 import type { Gateway } from './gateway.ts';
 import type { RequestContext } from '../resolvers/index.ts';
 import { attachGraphqlWs } from './attachGraphqlWs.ts';
+import { gatewaySchemas } from './gatewaySchemas.ts';
 import { serverPlugins } from './plugins/index.ts';
 import { createSourceSlots } from './SourceSlots.ts';
 import { limitBody } from './limitBody.ts';
@@ -45,7 +46,7 @@ export interface ServerOptions {
  */
 export async function startServer(gateway: Gateway, options: ServerOptions): Promise<RunningServer> {
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, RequestContext>({
-    schema: gateway.schema,
+    schema: gatewaySchemas(gateway).all,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     healthCheckEndpoint: '/healthz',

@@ -6,6 +6,7 @@ import type { DatasetConfig } from '../schema/index.ts';
 import { rowPolicy, type Access } from '../security/index.ts';
 import { rowsToArrow } from '../sources/index.ts';
 import type { Gateway } from './gateway.ts';
+import { gatewaySchemas } from './gatewaySchemas.ts';
 import { limitProbe } from './limitProbe.ts';
 import type { Metrics } from './metrics.ts';
 import { nestingRefusal } from './plugins/useNestingLimit.ts';
@@ -89,7 +90,7 @@ export async function explainQuery(
   } catch (error) {
     return { plans: [], errors: [error as GraphQLError] };
   }
-  const schema = gateway.schemaFor(access?.role ?? null);
+  const schema = gatewaySchemas(gateway).forRole(access?.role ?? null);
   const invalid = validate(schema, parsed);
   if (invalid.length > 0) return { plans: [], errors: invalid };
   const contextValue: RequestContext = { gateway: recorder, requestId: 'explain', access };

@@ -1,80 +1,21 @@
-import type { Table } from 'apache-arrow';
-import type { GraphQLSchema } from 'graphql';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import { PlanCache, RefreshKeyWatcher, type CacheMode, type CacheOutcome } from '../cache/index.ts';
+import { PlanCache, RefreshKeyWatcher } from '../cache/index.ts';
 import { ConfigErrors } from '../errors/index.ts';
-import { createPlanMemo, type AggregatePlan, type DatasetRequest, type Expression, type Filter, type QueryPlans } from '../planner/index.ts';
-import { buildResolvers } from '../resolvers/index.ts';
-import { buildTypeDefs, type Config, type DatasetConfig, type RoleConfig } from '../schema/index.ts';
-import { checkDatasetColumns, createSource, type Source } from '../sources/index.ts';
+import { createPlanMemo, type AggregatePlan, type DatasetRequest } from '../planner/index.ts';
+import type { Config } from '../schema/index.ts';
+import { checkDatasetColumns, createSource } from '../sources/index.ts';
 import { StreamHub } from '../subscriptions/index.ts';
-import { checkRowPolicies, createAuthenticator, roleView, rowPolicy, type Access, type Authenticator } from '../security/index.ts';
+import { checkRowPolicies, createAuthenticator, rowPolicy } from '../security/index.ts';
 import { limitProbe } from './limitProbe.ts';
 import { logger } from './logger.ts';
-import type { SourceSlots } from './SourceSlots.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics } from './metrics.ts';
 import { runPlan, summarizeOutcomes } from './runPlan.ts';
 
-export interface SourceCall {
-  readonly source: string;
-  readonly sql: string;
-  readonly ms: number;
-  readonly rows: number;
-}
-
-export interface PlanResult {
-  readonly plan: AggregatePlan;
-  readonly table: Table;
-}
-
-/** What the gateway hands the resolvers for one dataset query. */
-export interface DatasetAnswer {
-  readonly rows: PlanResult | null;
-  readonly totals: PlanResult | null;
-  readonly calcs: ReadonlyMap<string, Expression>;
-  readonly meta: {
-    readonly cache: CacheOutcome;
-    readonly sources: readonly SourceCall[];
-    readonly ageMs: number;
-    /** More rows existed than `rows` holds: the limit (or server.defaultLimit) cut them. */
-    readonly truncated: boolean;
-  };
-}
-
-export interface AnswerOptions {
-  readonly signal?: AbortSignal;
-  readonly cacheMode?: CacheMode;
-  /** The verified caller: their role's row policies become the plans' security predicates. */
-  readonly access?: Access;
-  /** Bounds the request's source queries in flight. */
-  readonly sourceSlots?: SourceSlots;
-}
-
-export interface Gateway {
-  readonly config: Config;
-  /** The whole schema: every dataset, fusion and stream (an open gateway serves this one). */
-  readonly schema: GraphQLSchema;
-  /** Verifies callers; null when the config has no `auth` (the gateway is open). */
-  readonly authenticate: Authenticator | null;
-  /** The schema a role sees (built once per role at start); without a role, the whole one. */
-  schemaFor(role: RoleConfig | null): GraphQLSchema;
-  readonly sources: ReadonlyMap<string, Source>;
-  readonly metrics: Metrics;
-  readonly cache: PlanCache;
-  /** Kafka feeds, shared window operators and landing writers of the streams. */
-  readonly streams: StreamHub;
-  /**
-   * buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a
-   * fusion passes its view); `security` are the caller's row-policy predicates.
-   */
-  plan(request: DatasetRequest, over?: DatasetConfig, security?: readonly Filter[]): QueryPlans;
-  answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
-  close(): Promise<void>;
-}
+export type { AnswerOptions, DatasetAnswer, Gateway, PlanResult, SourceCall } from './GatewayContract.ts';
+import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from './GatewayContract.ts';
 
 /**
  * Opens the sources of a config, checks every dataset against its source (unless
- * `check: false`), and builds the schema. Throws ConfigErrors naming each bad path.
+ * `check: false`). (server/gatewaySchemas.ts builds the schemas.) Throws ConfigErrors naming each bad path.
  */
 export async function createGateway(config: Config, options: { check?: boolean } = {}): Promise<Gateway> {
   const policyProblems = checkRowPolicies(config);
@@ -104,9 +45,6 @@ export async function createGateway(config: Config, options: { check?: boolean }
       throw new ConfigErrors(problems.flat());
     }
   }
-  const executable = (view: Config) => makeExecutableSchema({ typeDefs: buildTypeDefs(view), resolvers: buildResolvers(view) });
-  const schema = executable(config);
-  const roleSchemas = new Map(Object.values(config.roles).map((role) => [role.name, role.all ? schema : executable(roleView(config, role))]));
   const cache = new PlanCache(config.cache);
   // Plans are memoized within an eighth of the cache's byte bound (32 MB by default): both bounds come from cache.maxBytes.
   const planMemo = createPlanMemo({ maxBytes: Math.max(1024 ** 2, Math.floor(config.cache.maxBytes / 8)) });
@@ -124,9 +62,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
     );
   const gateway: Gateway = {
     config,
-    schema,
     authenticate,
-    schemaFor: (role) => (role ? roleSchemas.get(role.name)! : schema),
     sources,
     metrics,
     cache,

@@ -3,3 +3,4 @@ export { createGateway, type Gateway, type DatasetAnswer, type SourceCall } from
 export { startServer, type RunningServer, type ServerOptions } from './createServer.ts';
 export { explainQuery, printExplained, type ExplainedPlan } from './explainQuery.ts';
 export { logger } from './logger.ts';
+export { gatewaySchemas, type GatewaySchemas } from './gatewaySchemas.ts';

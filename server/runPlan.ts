@@ -5,7 +5,7 @@ import { TributaryError } from '../errors/index.ts';
 import { compileSql, type AggregatePlan } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
-import type { AnswerOptions, Gateway, SourceCall } from './gateway.ts';
+import type { AnswerOptions, Gateway, SourceCall } from './GatewayContract.ts';
 import type { SourceSlots } from './SourceSlots.ts';
 
 /**

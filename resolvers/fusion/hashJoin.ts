@@ -3,9 +3,9 @@ import { combineKeys } from './combineKeys.ts';
 import { encodeKeyPair } from './encodeKeyPair.ts';
 import { readFlat } from './flatColumns.ts';
 import { gatherColumn } from './gatherColumn.ts';
-import { matchRows } from './matchRows.ts';
+import { matchRows, type JoinKind } from './matchRows.ts';
 
-export type JoinKind = 'inner' | 'left' | 'full';
+export type { JoinKind } from './matchRows.ts';
 
 const KINDS: readonly JoinKind[] = ['inner', 'left', 'full'];
 

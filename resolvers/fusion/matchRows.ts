@@ -1,5 +1,7 @@
 import type { CodedKey } from './encodeKeyPair.ts';
-import type { JoinKind } from './hashJoin.ts';
+
+/** How unmatched rows are kept: inner keeps none, left the left side's, full both sides'. */
+export type JoinKind = 'inner' | 'left' | 'full';
 
 /** Output row k takes left row `left[k]` and right row `right[k]`; -1 is the missing side. */
 export interface RowPairs {

@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { ErrorCode } from '../../errors/index.ts';
 import { AuthFailure, type Access, type Authenticator } from '../../security/index.ts';
 import type { Gateway } from '../gateway.ts';
+import { gatewaySchemas } from '../gatewaySchemas.ts';
 
 /** What a request sees if it somehow reached execution without a verified caller: nothing. */
 const LOCKED = buildSchema('type Query { "Authenticate to see this gateway\'s datasets." _authenticated: Boolean }');
@@ -17,6 +18,7 @@ const LOCKED = buildSchema('type Query { "Authenticate to see this gateway\'s da
  */
 export function useAuth(gateway: Gateway, authenticate: Authenticator): Plugin {
   const verified = new WeakMap<Request, Access>();
+  const schemas = gatewaySchemas(gateway);
   return {
     onPluginInit({ setSchema }) {
       setSchema(LOCKED);
@@ -43,7 +45,7 @@ export function useAuth(gateway: Gateway, authenticate: Authenticator): Plugin {
       const access = given?.access ?? (given?.request && verified.get(given.request));
       if (!access) return setSchema(LOCKED);
       extendContext({ access } as never);
-      setSchema(gateway.schemaFor(access.role));
+      setSchema(schemas.forRole(access.role));
     },
   };
 }

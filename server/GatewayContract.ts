@@ -1,0 +1,67 @@
+import type { Table } from 'apache-arrow';
+import type { CacheMode, CacheOutcome, PlanCache } from '../cache/index.ts';
+import type { AggregatePlan, DatasetRequest, Expression, Filter, QueryPlans } from '../planner/index.ts';
+import type { Config, DatasetConfig } from '../schema/index.ts';
+import type { Access, Authenticator } from '../security/index.ts';
+import type { Source } from '../sources/index.ts';
+import type { StreamHub } from '../subscriptions/index.ts';
+import type { Metrics } from './metrics.ts';
+import type { SourceSlots } from './SourceSlots.ts';
+
+/**
+ * What the gateway is to the code that calls it (resolvers, server plugins, explain) and
+ * to the code it calls (runPlan): types only, so neither side imports the implementation
+ * in gateway.ts.
+ */
+export interface SourceCall {
+  readonly source: string;
+  readonly sql: string;
+  readonly ms: number;
+  readonly rows: number;
+}
+
+export interface PlanResult {
+  readonly plan: AggregatePlan;
+  readonly table: Table;
+}
+
+/** What the gateway hands the resolvers for one dataset query. */
+export interface DatasetAnswer {
+  readonly rows: PlanResult | null;
+  readonly totals: PlanResult | null;
+  readonly calcs: ReadonlyMap<string, Expression>;
+  readonly meta: {
+    readonly cache: CacheOutcome;
+    readonly sources: readonly SourceCall[];
+    readonly ageMs: number;
+    /** More rows existed than `rows` holds: the limit (or server.defaultLimit) cut them. */
+    readonly truncated: boolean;
+  };
+}
+
+export interface AnswerOptions {
+  readonly signal?: AbortSignal;
+  readonly cacheMode?: CacheMode;
+  /** The verified caller: their role's row policies become the plans' security predicates. */
+  readonly access?: Access;
+  /** Bounds the request's source queries in flight. */
+  readonly sourceSlots?: SourceSlots;
+}
+
+export interface Gateway {
+  readonly config: Config;
+  /** Verifies callers; null when the config has no `auth` (the gateway is open). */
+  readonly authenticate: Authenticator | null;
+  readonly sources: ReadonlyMap<string, Source>;
+  readonly metrics: Metrics;
+  readonly cache: PlanCache;
+  /** Kafka feeds, shared window operators and landing writers of the streams. */
+  readonly streams: StreamHub;
+  /**
+   * buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a
+   * fusion passes its view); `security` are the caller's row-policy predicates.
+   */
+  plan(request: DatasetRequest, over?: DatasetConfig, security?: readonly Filter[]): QueryPlans;
+  answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
+  close(): Promise<void>;
+}
