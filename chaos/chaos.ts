@@ -21,7 +21,7 @@ console.log(`
 gateway exited        ${report.gatewayExited ?? 'never'}
 faults                ${report.faults.terminatedBackends} Postgres backends terminated, ${report.faults.brokerRestarts} broker kills + restarts
 queries               ${Object.entries(q.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}; bad ${q.bad.length}
-subscriptions         ${report.subscriptions.versions} window versions, ${report.subscriptions.errors} errors, ${report.subscriptions.resubscribes} resubscribes
+subscriptions         ${report.subscriptions.versions} window versions, ${report.subscriptions.errors} errors, ${report.subscriptions.resubscribes} resubscribes; resumed ${report.streamRecoveryMs.map((ms) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`)).join(' and ')} after the broker restarts
 produced              ${report.produced.sent} sent, ${report.produced.acked} acked, ${report.produced.failedSends} failed sends
 topic (read back)     ${report.topic.valid} valid before the cutoff (amount ${report.topic.validAmount}), ${report.topic.malformed} malformed, ${report.topic.farFuture} far-future
 landed                ${report.landed.count} events (amount ${report.landed.amount}) in ${report.landed.windows} window rows

@@ -23,6 +23,8 @@ export interface ChaosReport {
   readonly queries: QueryTally;
   readonly subscriptions: { readonly versions: number; readonly errors: number; readonly resubscribes: number };
   readonly faults: { readonly terminatedBackends: number; readonly brokerRestarts: number };
+  /** Per broker restart: ms from the broker being back to the next window delivered (null: killed again first). */
+  readonly streamRecoveryMs: readonly (number | null)[];
   readonly produced: { readonly sent: number; readonly acked: number; readonly failedSends: number };
   readonly topic: { readonly valid: number; readonly validAmount: number; readonly malformed: number; readonly farFuture: number };
   readonly landed: { readonly count: number; readonly amount: number; readonly windows: number };
@@ -34,6 +36,8 @@ export interface ChaosReport {
 /** The chaos gateway's backends carry this name, so only they are terminated. */
 const APP_NAME = `tributary_chaos_${process.pid}`;
 const LANDING_WINDOW_MS = 2_000;
+/** How soon after the broker is back subscriptions must deliver again (a rejoin takes up to a session timeout, 10 s). */
+const RECOVERY_MS = 25_000;
 const GRACE_MS = 1_000;
 const MAX_SKEW_MS = 60_000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,13 +88,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let brokerRestarts = 0;
 
     const until = started + options.seconds * 1000;
-    const killAt = [started + options.seconds * 250, started + options.seconds * 500];
-    /** Window versions delivered when each restarted broker was back: streams must go on after it. */
-    const versionsAtRestart: number[] = [];
+    const killAt = [started + options.seconds * 200, started + options.seconds * 500];
+    /**
+     * After each restart: when the broker was back, the versions delivered by then, and how
+     * long until the next one arrived (null while waiting; undefined if killed again first).
+     * Streams must go on: the consumer rejoins its group, which can take a session timeout.
+     */
+    const restarts: { backAt: number; versions: number; recoveredMs: number | null | undefined }[] = [];
+    const waitingForRecovery = () => restarts.some((r) => r.recoveredMs === null);
     let nextTerminate = started + 3_000;
     let nextHeap = started + 10_000;
-    while (Date.now() < until && gateway.exited() === null) {
+    // The run ends at `until`, or up to RECOVERY_MS later while a stream has not resumed after the last restart.
+    while ((Date.now() < until || (waitingForRecovery() && Date.now() < until + RECOVERY_MS)) && gateway.exited() === null) {
       const now = Date.now();
+      for (const r of restarts) if (r.recoveredMs === null && subscribers.tally.versions > r.versions) r.recoveredMs = now - r.backAt;
       if (now >= nextTerminate) {
         nextTerminate = now + 3_000;
         const { rowCount } = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = '${APP_NAME}'`);
@@ -98,11 +109,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       if (killAt.length > 0 && now >= killAt[0]!) {
         killAt.shift();
+        for (const r of restarts) if (r.recoveredMs === null) r.recoveredMs = undefined;
         log(`${elapsed()} s: killing the Kafka broker (SIGKILL) and restarting it`);
         await broker.kill();
         await broker.restart();
         brokerRestarts++;
-        versionsAtRestart.push(subscribers.tally.versions);
+        restarts.push({ backAt: Date.now(), versions: subscribers.tally.versions, recoveredMs: null });
         log(`${elapsed()} s: broker back`);
       }
       if (now >= nextHeap) {
@@ -131,10 +143,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (landed.count !== topic.count || Math.abs(landed.amount - topic.amount) > 1e-6) {
       problems.push(`landed ${landed.count} events (amount ${landed.amount}) but the topic holds ${topic.count} valid ones (amount ${topic.amount}) before the cutoff`);
     }
-    versionsAtRestart.forEach((versions, i) => {
-      const next = versionsAtRestart[i + 1] ?? subscribers.tally.versions;
-      if (next <= versions) problems.push(`subscriptions received no window after broker restart ${i + 1} (${versions} versions before, ${next} after)`);
+    restarts.forEach((r, i) => {
+      if (r.recoveredMs === null) problems.push(`subscriptions received no window in the ${RECOVERY_MS / 1000} s after broker restart ${i + 1}`);
+      else if (r.recoveredMs !== undefined && r.recoveredMs > RECOVERY_MS) problems.push(`subscriptions resumed ${r.recoveredMs} ms after broker restart ${i + 1}`);
     });
+    if (restarts.length > 0 && restarts.every((r) => r.recoveredMs === undefined)) problems.push('no restart was followed by a window before the next kill');
     if (heap.length >= 2) {
       const [first, last] = [heap[0]![1], heap.at(-1)![1]];
       if (last > first * 1.2) problems.push(`heap after GC grew from ${first} MB to ${last} MB (more than 20%)`);
@@ -145,6 +158,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       queries: queries.tally,
       subscriptions: { ...subscribers.tally },
       faults: { terminatedBackends, brokerRestarts },
+      streamRecoveryMs: restarts.map((r) => r.recoveredMs ?? null),
       produced: { ...producer.stats },
       topic: { valid: topic.count, validAmount: topic.amount, malformed: topic.malformed, farFuture: topic.farFuture },
       landed,
