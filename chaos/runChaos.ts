@@ -198,7 +198,7 @@ streams:
     dimensions: { region: { type: string } }
     measures: { revenue: { sum: amount }, orders: { count: "*" } }
     grace: ${GRACE_MS}ms
-    retention: 10m
+    retention: 1m    # bounded replay buffer: full after a minute, so the heap is flat from then on
     deadLetterTopic: chaos.orders.dlq
     landing: { source: wh, table: ${schema}.orders_landed, window: ${LANDING_WINDOW_MS}ms }
 `;
