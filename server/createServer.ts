@@ -38,6 +38,8 @@ export interface ServerOptions {
   readonly exampleQuery?: string;
   /** Extra Yoga plugins, run after the gateway's own (benchmarks add a response cache this way). */
   readonly plugins?: readonly Plugin[];
+  /** Bounds on single-connection SSE reservations waiting for their stream (defaults: 1,000 for 30 s). */
+  readonly sseReservations?: { readonly maxReservations?: number; readonly reservationTtlMs?: number };
 }
 
 /**
@@ -82,7 +84,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     plugins: [...serverPlugins(gateway), ...(options.plugins ?? [])],
   });
 
-  const sse = createSingleConnectionSse(yoga, gateway.authenticate);
+  const sse = createSingleConnectionSse(yoga, gateway.authenticate, options.sseReservations);
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/graphql' && sse.accepts(req)) {

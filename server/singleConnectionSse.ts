@@ -6,8 +6,11 @@ import { createHandler, type RequestParams } from 'graphql-sse';
 import { ErrorCode } from '../errors/index.ts';
 import { AuthFailure, type Authenticator } from '../security/index.ts';
 import { readSseResults } from './readSseResults.ts';
+import { SseReservations } from './sseReservations.ts';
 
 const TOKEN_HEADER = 'x-graphql-event-stream-token';
+/** Marks the gateway's own request that disposes an expired reservation. */
+const EXPIRING = Object.freeze({}) as IncomingMessage;
 
 /** What this needs of Yoga: its fetch entry point, which runs every plugin. */
 export interface FetchesGraphQL {
@@ -30,9 +33,16 @@ const OWN_HEADERS = new Set(['host', 'connection', 'keep-alive', 'upgrade', 'tra
  * `getEnveloped`, which skips Yoga's request hooks (onRequest, onParams) where auth, trusted
  * documents and the nesting limit run, and its releases need a newer graphql-yoga.
  */
-export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenticator | null) {
+export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenticator | null, limits: { maxReservations?: number; reservationTtlMs?: number } = {}) {
+  // A reservation nobody connects to is disposed the way a closed stream is: open it, end it.
+  const reservations = new SseReservations(limits.maxReservations ?? 1_000, limits.reservationTtlMs ?? 30_000, (token) => {
+    void handler({ method: 'GET', url: `/graphql?token=${token}`, headers: { get: (key) => (key === 'accept' ? 'text/event-stream' : undefined) }, body: () => '', raw: EXPIRING, context: undefined })
+      .then(([body]) => (body && typeof body !== 'string' ? body.return(undefined) : undefined))
+      .catch(() => {});
+  });
   const handler = createHandler<IncomingMessage>({
     authenticate: async (req) => {
+      if (req.raw === EXPIRING) return new URL(req.url, 'http://localhost/').searchParams.get('token')!;
       // With auth on, no anonymous caller may hold streams (reservations cost memory); the
       // operations are verified again by Yoga, which decides what each may read.
       if (verify) {
@@ -56,6 +66,11 @@ export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenti
       return new URL(req.url ?? '/', 'http://localhost/').searchParams.has('token');
     },
     async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      if (req.method === 'PUT' && !reservations.canReserve()) {
+        const message = `too many single-connection SSE reservations wait for their stream (${reservations.size}); connect the ones you have`;
+        res.writeHead(429, { 'content-type': 'application/json; charset=utf-8' });
+        return void res.end(JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.LIMIT_EXCEEDED } }] }));
+      }
       const [body, init] = await handler({
         method: req.method ?? 'GET',
         url: req.url ?? '/',
@@ -65,7 +80,10 @@ export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenti
         context: undefined,
       });
       res.writeHead(init.status, init.statusText, init.headers);
+      if (req.method === 'PUT' && init.status === 201 && typeof body === 'string') reservations.reserved(body);
       if (!body || typeof body === 'string') return void res.end(body);
+      const token = headerOf(req, TOKEN_HEADER) ?? new URL(req.url ?? '/', 'http://localhost/').searchParams.get('token');
+      if (req.method === 'GET' && token) reservations.connected(token);
       const stop = () => void body.return(undefined);
       res.once('close', stop);
       for await (const chunk of body) {
