@@ -8,4 +8,6 @@ import type { RoleConfig } from '../schema/index.ts';
 export interface Access {
   readonly role: RoleConfig;
   readonly claims: Readonly<Record<string, unknown>>;
+  /** When the token stops being accepted (its exp plus the clock tolerance), epoch ms; null without a token. */
+  readonly expiresAt?: number | null;
 }

@@ -45,7 +45,7 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
   const anonymous = auth.anonymous === null ? null : config.roles[auth.anonymous]!;
   return async (authorization) => {
     if (authorization === undefined || authorization.trim() === '') {
-      if (anonymous) return Object.freeze({ role: anonymous, claims: Object.freeze({}) });
+      if (anonymous) return Object.freeze({ role: anonymous, claims: Object.freeze({}), expiresAt: null });
       throw new AuthFailure('authentication required: send Authorization: Bearer <token>');
     }
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
@@ -60,7 +60,8 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
     if (typeof roleName !== 'string') throw new AuthFailure(`the token has no "${auth.roleClaim}" claim naming a role`, true);
     const role = Object.hasOwn(config.roles, roleName) ? config.roles[roleName] : undefined;
     if (!role) throw new AuthFailure(`the token's role is not a role of this gateway`, true);
-    return Object.freeze({ role, claims: Object.freeze(claims) });
+    const expiresAt = typeof claims.exp === 'number' ? (claims.exp + auth.jwt.clockToleranceSec) * 1000 : null;
+    return Object.freeze({ role, claims: Object.freeze(claims), expiresAt });
   };
 }
 

@@ -27,7 +27,9 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
         if (!authenticate) return true;
         const header = ctx.connectionParams?.authorization;
         try {
-          accessOf.set(ctx.extra.socket, await authenticate(typeof header === 'string' ? header : undefined));
+          const access = await authenticate(typeof header === 'string' ? header : undefined);
+          accessOf.set(ctx.extra.socket, access);
+          closeWhenExpired(ctx.extra.socket, access.expiresAt);
           return true;
         } catch (error) {
           if (!(error instanceof AuthFailure)) throw error;
@@ -81,4 +83,21 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
     await disposable.dispose();
     await new Promise<void>((resolve) => wsServer.close(() => resolve()));
   };
+}
+
+/** The largest delay setTimeout keeps (about 24.8 days); a token valid longer is left to its connection. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A graphql-ws connection is authenticated once, at connection_init: when its token
+ * expires, the connection ends with 4401 like a connection_init with an expired token,
+ * and the client must reconnect with a fresh one.
+ */
+function closeWhenExpired(socket: { close(code: number, reason: string): void; once(event: 'close', listener: () => void): unknown }, expiresAt: number | null | undefined): void {
+  if (expiresAt == null) return;
+  const delay = expiresAt - Date.now();
+  if (delay > MAX_TIMER_MS) return;
+  const timer = setTimeout(() => socket.close(4401, 'the token has expired'), Math.max(0, delay));
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }

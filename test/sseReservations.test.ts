@@ -52,9 +52,9 @@ describe('single-connection SSE reservations', () => {
   });
 
   it('keeps a reservation whose stream was opened in time', async () => {
-    const connectedToken = await waitFor('a reservation', async () => {
+    const connectedToken: string = await waitFor('a reservation', async () => {
       const response = await reserve();
-      return response.status === 201 ? response.text() : null;
+      return response.status === 201 ? response.text() : '';
     }, 5_000);
     const other = await (await reserve()).text();
     const stream = await open(connectedToken);
