@@ -7,6 +7,7 @@ import { ErrorCode } from '../errors/index.ts';
 import { AuthFailure, type Authenticator } from '../security/index.ts';
 import { readSseResults } from './readSseResults.ts';
 import { SseReservations } from './sseReservations.ts';
+import { unauthenticated } from './unauthenticated.ts';
 
 const TOKEN_HEADER = 'x-graphql-event-stream-token';
 /** Marks the gateway's own request that disposes an expired reservation. */
@@ -50,8 +51,8 @@ export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenti
           await verify(req.headers.get('authorization') ?? undefined);
         } catch (error) {
           if (!(error instanceof AuthFailure)) throw error;
-          const body = { errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] };
-          return [JSON.stringify(body), { status: 401, statusText: 'Unauthorized', headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' } }];
+          const { body, status, headers } = unauthenticated(error);
+          return [body, { status, statusText: 'Unauthorized', headers }];
         }
       }
       // Stream tokens are capabilities (whoever has one reads the stream): random UUIDs.

@@ -1,9 +1,9 @@
 import { buildSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { ErrorCode } from '../../errors/index.ts';
 import { AuthFailure, type Access, type Authenticator } from '../../security/index.ts';
 import type { Gateway } from '../gateway.ts';
 import { gatewaySchemas } from '../gatewaySchemas.ts';
+import { unauthenticated } from '../unauthenticated.ts';
 
 /** What a request sees if it somehow reached execution without a verified caller: nothing. */
 const LOCKED = buildSchema('type Query { "Authenticate to see this gateway\'s datasets." _authenticated: Boolean }');
@@ -31,13 +31,8 @@ export function useAuth(gateway: Gateway, authenticate: Authenticator): Plugin {
         verified.set(request, await authenticate(request.headers.get('authorization') ?? undefined));
       } catch (error) {
         if (!(error instanceof AuthFailure)) throw error;
-        const body = { errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] };
-        endResponse(
-          new fetchAPI.Response(JSON.stringify(body), {
-            status: 401,
-            headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' },
-          }),
-        );
+        const { body, status, headers } = unauthenticated(error);
+        endResponse(new fetchAPI.Response(body, { status, headers }));
       }
     },
     onEnveloped({ context, extendContext, setSchema }) {
