@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { referenceFilterSql } from './support/referenceFilterSql.ts';
 
 /**
  * Data, config and random queries for test/accessControl.test.ts.
@@ -301,44 +302,9 @@ export function referenceSql(q: TenantQuery, policy: PolicySql): { rows: [string
   return { rows: [sql, params], totals };
 }
 
-type Input = Record<string, any>;
-
-function whereSql(input: Input, p: (v: unknown) => string): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    if (key === 'AND') parts.push(value.length ? `(${value.map((v: Input) => whereSql(v, p)).join(' and ')})` : 'true');
-    else if (key === 'OR') parts.push(value.length ? `(${value.map((v: Input) => whereSql(v, p)).join(' or ')})` : 'false');
-    else if (key === 'NOT') parts.push(`(not ${whereSql(value, p)})`);
-    else for (const [op, v] of Object.entries(value as Input)) parts.push(predicateSql(key, op, v, p));
-  }
-  return parts.length ? `(${parts.join(' and ')})` : 'true';
-}
-
-function havingSql(input: Input, p: (v: unknown) => string): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    for (const [op, v] of Object.entries(value as Input)) parts.push(comparison(`(${MEASURE_SQL[key]})`, op, v, (x) => `${p(x)}::numeric`));
-  }
-  return `(${parts.join(' and ')})`;
-}
-
-const SQL_OP: Record<string, string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-function predicateSql(field: string, op: string, value: unknown, p: (v: unknown) => string): string {
-  const type = DIMENSION_TYPES[field];
-  const column = COLUMN[field]!;
-  const param = (v: unknown) => {
-    if (type === 'number') return `${p(v)}::numeric`;
-    if (type === 'time') return /(Z|[+-]\d\d:\d\d)$/.test(String(v)) ? `${p(v)}::timestamptz` : `(${p(v)}::timestamp at time zone '${ACCESS_ZONE}')`;
-    return `${p(v)}::text`;
-  };
-  if (op === 'startsWith') return `(left(${column}, length(${p(value)}::text)) = ${p(value)}::text)`;
-  return comparison(column, op, value, param);
-}
-
-function comparison(lhs: string, op: string, value: unknown, param: (v: unknown) => string): string {
-  if (op === 'isNull') return `(${lhs} is ${value ? '' : 'not '}null)`;
-  if (op === 'in') return (value as unknown[]).length ? `(${lhs} in (${(value as unknown[]).map(param).join(', ')}))` : 'false';
-  if (op === 'notIn') return (value as unknown[]).length ? `(${lhs} not in (${(value as unknown[]).map(param).join(', ')}))` : 'true';
-  return `(${lhs} ${SQL_OP[op]} ${param(value)})`;
-}
+const { whereSql, havingSql } = referenceFilterSql({
+  column: (field) => COLUMN[field]!,
+  type: (field) => DIMENSION_TYPES[field],
+  measure: (name) => MEASURE_SQL[name]!,
+  zone: ACCESS_ZONE,
+});

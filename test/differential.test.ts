@@ -9,6 +9,7 @@ import { connectTestPostgres, TEST_PG_URL } from './support/postgres.ts';
 import { seededRandom, startTestGateway, type TestGateway } from './support/testGateway.ts';
 import { createDiffTable, DIFF_CONFIG, DIFF_SCHEMA, DIFF_ZONE, DIMENSIONS, GRANULARITIES, MEASURE_SQL, MEASURES } from './differentialFixture.ts';
 import { randomQuery, type QuerySpec } from './randomQuery.ts';
+import { referenceFilterSql } from './support/referenceFilterSql.ts';
 
 const QUERIES = 320;
 const admin = await connectTestPostgres();
@@ -117,50 +118,11 @@ async function expectedRows(client: pg.Client, spec: QuerySpec) {
   return { rows, totals };
 }
 
-type Input = Record<string, any>;
-
-function whereSql(input: Input, p: (v: unknown) => string): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    if (key === 'AND') parts.push(value.length ? `(${value.map((v: Input) => whereSql(v, p)).join(' and ')})` : 'true');
-    else if (key === 'OR') parts.push(value.length ? `(${value.map((v: Input) => whereSql(v, p)).join(' or ')})` : 'false');
-    else if (key === 'NOT') parts.push(`(not ${whereSql(value, p)})`);
-    else for (const [op, v] of Object.entries(value as Input)) parts.push(predicateSql(key, op, v, p));
-  }
-  return parts.length ? `(${parts.join(' and ')})` : 'true';
-}
-
-function havingSql(input: Input, p: (v: unknown) => string): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
-    if (key === 'AND') parts.push(value.length ? `(${value.map((v: Input) => havingSql(v, p)).join(' and ')})` : 'true');
-    else if (key === 'OR') parts.push(value.length ? `(${value.map((v: Input) => havingSql(v, p)).join(' or ')})` : 'false');
-    else if (key === 'NOT') parts.push(`(not ${havingSql(value, p)})`);
-    else for (const [op, v] of Object.entries(value as Input)) parts.push(comparison(`(${MEASURE_SQL[key]})`, op, v, (x) => `${p(x)}::numeric`));
-  }
-  return parts.length ? `(${parts.join(' and ')})` : 'true';
-}
-
-const SQL_OP: Record<string, string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-function predicateSql(field: string, op: string, value: unknown, p: (v: unknown) => string): string {
-  const type = DIMENSIONS[field as keyof typeof DIMENSIONS];
-  const param = (v: unknown) => {
-    if (type === 'number') return `${p(v)}::numeric`;
-    if (type === 'boolean') return `${p(v)}::boolean`;
-    if (type === 'time') return /(Z|[+-]\d\d:\d\d)$/.test(String(v)) ? `${p(v)}::timestamptz` : `(${p(v)}::timestamp at time zone '${DIFF_ZONE}')`;
-    return `${p(v)}::text`;
-  };
-  if (op === 'contains') return `(position(${p(value)}::text in ${field}) > 0)`;
-  if (op === 'startsWith') return `(left(${field}, length(${p(value)}::text)) = ${p(value)}::text)`;
-  return comparison(field, op, value, param);
-}
-
-function comparison(lhs: string, op: string, value: unknown, param: (v: unknown) => string): string {
-  if (op === 'isNull') return `(${lhs} is ${value ? '' : 'not '}null)`;
-  if (op === 'in') return (value as unknown[]).length ? `(${lhs} in (${(value as unknown[]).map(param).join(', ')}))` : 'false';
-  if (op === 'notIn') return (value as unknown[]).length ? `(${lhs} not in (${(value as unknown[]).map(param).join(', ')}))` : 'true';
-  return `(${lhs} ${SQL_OP[op]} ${param(value)})`;
-}
+const { whereSql, havingSql } = referenceFilterSql({
+  column: (field) => field,
+  type: (field) => DIMENSIONS[field as keyof typeof DIMENSIONS],
+  measure: (name) => MEASURE_SQL[name]!,
+  zone: DIFF_ZONE,
+});
 
 export { GRANULARITIES, MEASURES };
