@@ -6,6 +6,7 @@ import { planSubscription, type SubscriptionArgs, type SubscriptionShape, type W
 import { collectFields } from './collectSelection.ts';
 import { attachCalcs, resolveCalc } from './calcRows.ts';
 import type { RequestContext } from './RequestContext.ts';
+import { joinPayloads } from './sharedPayloads.ts';
 import type { ResultRow } from './tableToRows.ts';
 
 /**
@@ -34,7 +35,9 @@ export function streamResolvers(stream: StreamConfig, config: Config) {
           const security = rowPolicy(ctx.access, full, ctx.gateway.config);
           const { plan, key, shape } = planSubscription(full, args, selection, config.server, Date.now(), security);
           const subscriber = await ctx.gateway.streams.subscribe(plan, key, shape.emit, shape.throttleMs);
-          return mapIterator(subscriber, (state: WindowState) => ({ [stream.name]: windowPayload(state, shape) }));
+          // Subscriptions of one operator and shape get the same payload object per window version.
+          const payloads = joinPayloads(JSON.stringify([stream.name, shape.rows.order, shape.rows.offset, shape.rows.limit, [...shape.calcs]]));
+          return mapIterator(subscriber, (state: WindowState) => payloads.payloadOf(state, () => ({ [stream.name]: windowPayload(state, shape) })), payloads.leave);
         },
       },
     },
@@ -71,14 +74,16 @@ function compareBy(order: readonly OrderKey[]) {
   };
 }
 
-/** Maps an async iterator, passing return() through so unsubscribing reaches the source. */
-function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U): AsyncIterableIterator<U> {
+/** Maps an async iterator, passing return() through so unsubscribing reaches the source; `onEnd` runs once when it ends. */
+function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U, onEnd: () => void): AsyncIterableIterator<U> {
   return {
     async next() {
       const r = await source.next();
+      if (r.done) onEnd();
       return r.done ? { value: undefined, done: true } : { value: map(r.value), done: false };
     },
     async return() {
+      onEnd();
       await source.return?.();
       return { value: undefined, done: true };
     },

@@ -7,6 +7,7 @@ import { ErrorCode, limitExceeded } from '../errors/index.ts';
 import type { RequestContext } from '../resolvers/index.ts';
 import { AuthFailure, type Access, type Authenticator } from '../security/index.ts';
 import { nestingRefusal } from './plugins/useNestingLimit.ts';
+import { framePayload, spliceFrame } from './sharedExecution/index.ts';
 import { resolveTrustedDocument } from './trustedDocuments.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
@@ -19,6 +20,12 @@ type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<s
 export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, any>, authenticate: Authenticator | null): () => Promise<void> {
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const accessOf = new WeakMap<object, Access>();
+  // Registered before useServer's own listener, so every frame graphql-ws sends passes here:
+  // a result shared by many subscriptions is serialized once (see serializedOnce).
+  wsServer.on('connection', (socket) => {
+    const send = socket.send.bind(socket) as (data: unknown, cb?: (error?: Error) => void) => void;
+    socket.send = ((data: unknown, cb?: (error?: Error) => void) => send(typeof data === 'string' ? spliceFrame(data) : data, cb)) as typeof socket.send;
+  });
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       // The token comes in the connection_init payload: { "authorization": "Bearer <jwt>" }.
@@ -37,6 +44,8 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
           return false;
         }
       },
+      // A result shared by several subscriptions goes out as its JSON, made once.
+      onNext: (_ctx, _id, _payload, _args, result) => framePayload(result) as never,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {

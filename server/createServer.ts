@@ -10,6 +10,7 @@ import type { RequestContext } from '../resolvers/index.ts';
 import { attachGraphqlWs } from './attachGraphqlWs.ts';
 import { gatewaySchemas } from './gatewaySchemas.ts';
 import { serverPlugins } from './plugins/index.ts';
+import { useSharedSubscriptions } from './sharedExecution/index.ts';
 import { createSourceSlots } from './SourceSlots.ts';
 import { limitBody } from './limitBody.ts';
 import { createSingleConnectionSse } from './singleConnectionSse.ts';
@@ -81,7 +82,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
         sourceSlots: createSourceSlots(gateway.config.server.limits.maxSourceQueriesPerRequest),
       };
     },
-    plugins: [...serverPlugins(gateway), ...(options.plugins ?? [])],
+    plugins: [...serverPlugins(gateway), useSharedSubscriptions(), ...(options.plugins ?? [])],
   });
 
   const sse = createSingleConnectionSse(yoga, gateway.authenticate, options.sseReservations);

@@ -1,0 +1,4 @@
+/** One execution and one serialization per subscription event, shared by every subscription that would compute it. */
+export { SharedResults } from './SharedResults.ts';
+export { useSharedSubscriptions, subscriptionResults } from './useSharedSubscriptions.ts';
+export { framePayload, spliceFrame } from './serializedOnce.ts';

@@ -1,0 +1,46 @@
+import type { ExecutionResult } from 'graphql';
+
+/**
+ * Serializes a shared subscription result once for every graphql-ws frame that carries it.
+ *
+ * graphql-ws builds each `next` frame with JSON.stringify({ id, type, payload }) and hands
+ * it straight (synchronously) to the socket's send. For a shared result, the payload given
+ * to graphql-ws is a stand-in whose toJSON records the result's JSON (made once per result)
+ * and prints a placeholder; `spliceFrame`, on the socket's send, puts the recorded JSON in
+ * place of the placeholder. `payload` is the frame's last key, so the placeholder is the
+ * frame's tail and nothing the client chose (the id) can be mistaken for it.
+ */
+const PLACEHOLDER = '\u0000tributary:shared-payload\u0000';
+const TAIL = `${JSON.stringify(PLACEHOLDER)}}`;
+
+const serialized = new WeakMap<object, string>();
+/** Results that may be serialized once: shared by several subscriptions, never mutated. */
+const shareable = new WeakSet<object>();
+/** The JSON of the stand-in printed last, awaiting its frame (stringify and send run back to back). */
+let pending: string | undefined;
+
+export function markShared(result: ExecutionResult): void {
+  shareable.add(result);
+}
+
+/** The payload graphql-ws should stringify for `result`: a stand-in if it is shared, else undefined (graphql-ws's own). */
+export function framePayload(result: unknown): { toJSON(): string } | undefined {
+  if (typeof result !== 'object' || result === null || !shareable.has(result)) return undefined;
+  let json = serialized.get(result);
+  if (json === undefined) serialized.set(result, (json = JSON.stringify(result)));
+  const text = json;
+  return {
+    toJSON() {
+      pending = text;
+      return PLACEHOLDER;
+    },
+  };
+}
+
+/** A frame about to be sent, with the pending shared JSON in place of its placeholder. */
+export function spliceFrame(frame: string): string {
+  if (pending === undefined || !frame.endsWith(TAIL)) return frame;
+  const json = pending;
+  pending = undefined;
+  return `${frame.slice(0, -TAIL.length)}${json}}`;
+}
