@@ -1,9 +1,9 @@
 import type { BenchKafka } from './benchKafka.ts';
-import { eventLatencies, summarizeLatencies, versionLatencies, type LatencySummary } from './freshness.ts';
+import { summarizeLatencies, type LatencySummary } from './freshness.ts';
 import type { LoadProcess } from './loadProcess.ts';
 import { sleep, waitUntil } from './orderEvents.ts';
 import { probeProcess, settledMemory, type ProcessLoad } from './processProbe.ts';
-import { startStreamGateway, STREAM, windowSubscription } from './streamGateway.ts';
+import { startStreamGateway, STREAM } from './streamGateway.ts';
 import { VERSION_FIELDS, type SubscriptionRecording } from './subscriptionClients.ts';
 
 export interface FanOutOptions {
@@ -13,7 +13,6 @@ export interface FanOutOptions {
   readonly ratePerSecond: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
-  readonly throttleMs: number;
 }
 
 export interface FanOutResult {
@@ -26,13 +25,16 @@ export interface FanOutResult {
   readonly bytesPerSubscriber: number;
   readonly rssPerSubscriber: number;
   readonly gcAvailable: boolean;
-  /** Arrival − maxSent of every non-final version at every subscriber (the throttle wait is not in it). */
-  readonly delivery: LatencySummary;
-  /** Per event, as in measureLatency, over `sampled` subscriptions spread evenly (the throttle wait is in it). */
-  readonly perEvent: LatencySummary;
-  readonly sampled: number;
-  /** Window versions received per subscription (conflated by the throttle, more so when the gateway falls behind). */
-  readonly versionsPerSubscriber: { readonly mean: number; readonly min: number };
+  /**
+   * Per final window at every subscriber: its arrival minus the send time of the event that
+   * closed it (the first event at or past end + grace). Windows closed by the watermark
+   * (whose send time is not recorded) and those of the warm-up are left out.
+   */
+  readonly closeToDelivery: LatencySummary;
+  /** The same per subscriber: the worst subscriber's p99. */
+  readonly worstSubscriberP99Ms: number;
+  /** Windows in closeToDelivery, per subscriber. */
+  readonly timedWindows: number;
   /** Per closed window: last minus first arrival of its final version across subscribers. */
   readonly finalSpread: LatencySummary;
   readonly finalWindows: number;
@@ -41,19 +43,21 @@ export interface FanOutResult {
   readonly clientLoopDelayP99Ms: number;
 }
 
-/** Subscriptions whose per-event latencies are computed (each costs a pass over all sent events). */
-const SAMPLED_SUBSCRIPTIONS = 100;
+/** The stream's grace (bench/streamGateway.ts) and the window size of the fan-out query. */
+const GRACE_MS = 1_000;
+const WINDOW_MS = 1_000;
 
 /**
- * Many subscribers of one plan: a reference subscription first (it starts the feed and the
- * shared operator), then `subscribers` more of the same query, measured for gateway memory;
- * then a producer sends orders for `seconds` plus a watermark that closes every window.
- * Every subscription must receive the same final windows.
+ * Many subscribers of one FINAL plan: a reference subscription first (it starts the feed and
+ * the shared operator), then `subscribers` more of the same query, measured for gateway
+ * memory; then a producer sends orders for `seconds` plus a watermark that closes every
+ * window. Every subscription must receive every final window, all equal; the figure is how
+ * long each final window took from the produce of the event that closed it to each subscriber.
  */
 export async function measureFanOut(kafka: BenchKafka, producer: LoadProcess, clients: LoadProcess, topic: string, options: FanOutOptions): Promise<FanOutResult> {
   const { subscribers, connections } = options;
   if (subscribers % connections !== 0) throw new Error(`BENCH_FANOUT_SUBSCRIBERS (${subscribers}) must be a multiple of BENCH_FANOUT_CONNECTIONS (${connections})`);
-  const query = windowSubscription({ tumble: '1s', throttle: `${options.throttleMs}ms`, rows: 'region orders revenue maxSent' });
+  const query = `subscription { ${STREAM}(window: { tumble: "1s" }, emit: FINAL) { start end final revision rows { region orders revenue maxSent } } }`;
   const gw = await startStreamGateway(kafka.brokers, topic);
   try {
     const subscribe = (n: number, perConnection: number) =>
@@ -89,13 +93,14 @@ export async function measureFanOut(kafka: BenchKafka, producer: LoadProcess, cl
     if (errors.length > 0) throw new Error(`${errors.length} subscription errors, e.g. ${errors.slice(0, 3).join('; ')}`);
     const wrongCount = recordings.filter((r) => r.finals !== windows).length;
     if (wrongCount > 0) throw new Error(`${wrongCount} subscriptions did not receive exactly ${windows} final windows`);
-    const from = produced.sentAt[0]! + options.warmupSeconds * 1000;
-    const delivery: number[] = [];
-    for (const r of recordings) versionLatencies(r.versions, from, delivery);
-    const every = Math.max(1, Math.floor(recordings.length / SAMPLED_SUBSCRIPTIONS));
-    const sample = recordings.filter((_, i) => i % every === 0);
-    const perEvent = sample.flatMap((r) => eventLatencies(produced.sentAt, r.versions, 1000, from).latencies);
-    const versionCounts = recordings.map((r) => r.versions.length / VERSION_FIELDS);
+    const closers = closingSends(produced.sentAt, produced.sentAt[0]! + options.warmupSeconds * 1000);
+    const all: number[] = [];
+    let worstSubscriberP99Ms = 0;
+    for (const r of recordings) {
+      const mine = closeLatencies(r, closers);
+      all.push(...mine);
+      if (mine.length > 0) worstSubscriberP99Ms = Math.max(worstSubscriberP99Ms, summarizeLatencies(mine).p99);
+    }
     return {
       options,
       query,
@@ -105,10 +110,9 @@ export async function measureFanOut(kafka: BenchKafka, producer: LoadProcess, cl
       bytesPerSubscriber: (after.heapAndExternal - before.heapAndExternal) / subscribers,
       rssPerSubscriber: (after.rss - before.rss) / subscribers,
       gcAvailable: after.gc,
-      delivery: summarizeLatencies(delivery),
-      perEvent: summarizeLatencies(perEvent),
-      sampled: sample.length,
-      versionsPerSubscriber: { mean: versionCounts.reduce((a, b) => a + b, 0) / versionCounts.length, min: Math.min(...versionCounts) },
+      closeToDelivery: summarizeLatencies(all),
+      worstSubscriberP99Ms,
+      timedWindows: closers.size,
       finalSpread: summarizeLatencies(finalSpreads(recordings)),
       finalWindows: windows,
       distinctFinals: new Set(recordings.map((r) => r.finalsDigest)).size,
@@ -118,6 +122,33 @@ export async function measureFanOut(kafka: BenchKafka, producer: LoadProcess, cl
   } finally {
     await gw.close();
   }
+}
+
+/**
+ * Window start -> send time of the event that closed it, for windows starting at or after
+ * `fromMs` that a paced event closed: event time equals send time and events go out in
+ * order, so it is the first event at or past end + grace.
+ */
+function closingSends(sentAt: Float64Array, fromMs: number): Map<number, number> {
+  const closers = new Map<number, number>();
+  let i = 0;
+  for (let start = Math.floor(fromMs / WINDOW_MS) * WINDOW_MS; ; start += WINDOW_MS) {
+    if (start < fromMs) continue;
+    while (i < sentAt.length && sentAt[i]! < start + WINDOW_MS + GRACE_MS) i++;
+    if (i >= sentAt.length) return closers;
+    closers.set(start, sentAt[i]!);
+  }
+}
+
+/** Arrival of each timed final window at one subscription minus the send time of its closing event. */
+function closeLatencies(r: SubscriptionRecording, closers: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < r.versions.length; i += VERSION_FIELDS) {
+    if (r.versions[i + 3] !== 1) continue;
+    const closedAt = closers.get(r.versions[i]!);
+    if (closedAt !== undefined) out.push(r.versions[i + 2]! - closedAt);
+  }
+  return out;
 }
 
 /** For each window: the latest minus the earliest arrival of its final version across subscriptions. */

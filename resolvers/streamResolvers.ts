@@ -77,10 +77,12 @@ function compareBy(order: readonly OrderKey[]) {
 /** Maps an async iterator, passing return() through so unsubscribing reaches the source; `onEnd` runs once when it ends. */
 function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U, onEnd: () => void): AsyncIterableIterator<U> {
   return {
-    async next() {
-      const r = await source.next();
-      if (r.done) onEnd();
-      return r.done ? { value: undefined, done: true } : { value: map(r.value), done: false };
+    next() {
+      return source.next().then((r): IteratorResult<U> => {
+        if (!r.done) return { value: map(r.value), done: false };
+        onEnd();
+        return { value: undefined, done: true };
+      });
     },
     async return() {
       onEnd();

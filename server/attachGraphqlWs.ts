@@ -7,7 +7,8 @@ import { ErrorCode, limitExceeded } from '../errors/index.ts';
 import type { RequestContext } from '../resolvers/index.ts';
 import { AuthFailure, type Access, type Authenticator } from '../security/index.ts';
 import { nestingRefusal } from './plugins/useNestingLimit.ts';
-import { framePayload, spliceFrame } from './sharedExecution/index.ts';
+import { batchFrames } from './batchedFrames.ts';
+import { framePayload } from './sharedExecution/index.ts';
 import { resolveTrustedDocument } from './trustedDocuments.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
@@ -21,11 +22,8 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
   const wsServer = new WebSocketServer({ server, path: '/graphql' });
   const accessOf = new WeakMap<object, Access>();
   // Registered before useServer's own listener, so every frame graphql-ws sends passes here:
-  // a result shared by many subscriptions is serialized once (see serializedOnce).
-  wsServer.on('connection', (socket) => {
-    const send = socket.send.bind(socket) as (data: unknown, cb?: (error?: Error) => void) => void;
-    socket.send = ((data: unknown, cb?: (error?: Error) => void) => send(typeof data === 'string' ? spliceFrame(data) : data, cb)) as typeof socket.send;
-  });
+  // a result shared by many subscriptions is serialized once, and a burst leaves in one write.
+  wsServer.on('connection', batchFrames);
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       // The token comes in the connection_init payload: { "authorization": "Bearer <jwt>" }.

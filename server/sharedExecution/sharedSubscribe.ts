@@ -76,25 +76,28 @@ function mapEvents(source: AsyncIterable<unknown>, group: SharedGroup, run: (eve
   const onAbort = () => void end().catch(() => {});
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
+  const finished = (): Promise<IteratorResult<ExecutionResult>> => end().then(() => ({ value: undefined, done: true }));
+  const yielded = (value: ExecutionResult): IteratorResult<ExecutionResult> => {
+    markShared(value);
+    return { value, done: false };
+  };
+  // Promise chains, not async functions: this runs once per subscriber per window version.
   const mapped: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      if (done) return { value: undefined, done: true };
-      let r: IteratorResult<unknown>;
-      try {
-        r = await iterator.next();
-      } catch (error) {
-        await end();
-        throw error;
-      }
-      if (r.done || done) {
-        await end();
-        return { value: undefined, done: true };
-      }
-      const event = r.value;
-      if (typeof event !== 'object' || event === null) return { value: await run(event), done: false };
-      const value = await group.resultOf(event, () => run(event));
-      markShared(value);
-      return { value, done: false };
+    next() {
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return iterator.next().then(
+        (r) => {
+          if (r.done || done) return finished();
+          const event = r.value;
+          if (typeof event !== 'object' || event === null) return Promise.resolve(run(event)).then((value) => ({ value, done: false }));
+          const result = group.resultOf(event, () => run(event));
+          return result instanceof Promise ? result.then(yielded) : yielded(result);
+        },
+        (error: unknown) =>
+          end().then(() => {
+            throw error;
+          }),
+      );
     },
     async return() {
       await end();
