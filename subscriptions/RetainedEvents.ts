@@ -1,39 +1,75 @@
-import type { StreamEvent } from './window/index.ts';
+import type { DimensionValue, MeasureInput, StreamEvent } from './window/index.ts';
+
+/** Events per chunk: a chunk is dropped whole once every event in it has expired. */
+const CHUNK = 4_096;
+
+/**
+ * One run of retained events, stored by column. Times and numeric measure inputs sit in
+ * Float64Arrays (a measure input of null is NaN: inputs are finite numbers or null), so a
+ * retained event is no set of small objects that every garbage collection copies and marks:
+ * with an hour of retention that work grew with the stream's rate. A measure column turns
+ * into a plain array once a string arrives (countDistinct of a string field).
+ */
+interface Chunk {
+  readonly times: Float64Array;
+  readonly dims: DimensionValue[][];
+  readonly values: (Float64Array | MeasureInput[])[];
+  length: number;
+}
 
 /**
  * The events of the last `retentionMs` of stream time, kept so that a new subscription
  * can be seeded with recent history (`since`, or the windows currently open) without
  * re-reading Kafka. Bounded by stream time and by `maxEvents`, whichever bites first.
+ *
+ * Events are kept by the stream's `dimensions` and `measures` (what the decoder fills in):
+ * `since` hands back equal events, as new objects, with every one of those names (a
+ * missing value is null, as StreamEvent says) and no other.
  */
 export class RetainedEvents {
-  private events: StreamEvent[] = [];
+  private chunks: Chunk[] = [];
+  /** Chunks before this index and events before `head` in chunks[first] have expired. */
+  private first = 0;
   private head = 0;
+  private count = 0;
   private streamTime = -Infinity;
 
   constructor(
     private readonly retentionMs: number,
+    private readonly dimensions: readonly string[],
+    private readonly measures: readonly string[],
     private readonly maxEvents = 2_000_000,
   ) {}
 
   add(batch: readonly StreamEvent[]): void {
+    const { dimensions, measures } = this;
+    let chunk = this.chunks[this.chunks.length - 1];
     for (const e of batch) {
-      this.events.push(e);
+      if (!chunk || chunk.length === CHUNK) this.chunks.push((chunk = newChunk(dimensions.length, measures.length)));
+      const at = chunk.length++;
+      chunk.times[at] = e.time;
+      for (let d = 0; d < dimensions.length; d++) chunk.dims[d]![at] = e.dims[dimensions[d]!] ?? null;
+      for (let m = 0; m < measures.length; m++) {
+        const v = e.values[measures[m]!] ?? null;
+        const column = chunk.values[m]!;
+        if (!(column instanceof Float64Array)) column[at] = v;
+        else if (typeof v === 'number') column[at] = v;
+        else if (v === null) column[at] = NaN;
+        else (chunk.values[m] = toArray(column, at))[at] = v;
+      }
       if (e.time > this.streamTime) this.streamTime = e.time;
     }
-    const horizon = this.streamTime - this.retentionMs;
-    while (this.head < this.events.length && (this.events[this.head]!.time < horizon || this.events.length - this.head > this.maxEvents)) {
-      this.head++;
-    }
-    if (this.head > 4096 && this.head * 2 > this.events.length) {
-      this.events = this.events.slice(this.head);
-      this.head = 0;
-    }
+    this.count += batch.length;
+    this.expire();
   }
 
   /** Retained events with time >= sinceMs, in arrival order. */
   since(sinceMs: number): StreamEvent[] {
     const out: StreamEvent[] = [];
-    for (let i = this.head; i < this.events.length; i++) if (this.events[i]!.time >= sinceMs) out.push(this.events[i]!);
+    for (let c = this.first; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      for (let i = c === this.first ? this.head : 0; i < chunk.length; i++) if (chunk.times[i]! >= sinceMs) out.push(this.event(chunk, i));
+    }
     return out;
   }
 
@@ -43,6 +79,51 @@ export class RetainedEvents {
   }
 
   get size(): number {
-    return this.events.length - this.head;
+    return this.count;
   }
+
+  /** Drops, in arrival order, events older than the horizon and those over maxEvents (as an array of events would). */
+  private expire(): void {
+    const horizon = this.horizon;
+    while (this.count > 0) {
+      const chunk = this.chunks[this.first]!;
+      if (!(chunk.times[this.head]! < horizon || this.count > this.maxEvents)) break;
+      this.count--;
+      if (++this.head === chunk.length && chunk.length === CHUNK) {
+        this.chunks[this.first++] = undefined as unknown as Chunk; // the chunk's memory goes now
+        this.head = 0;
+      }
+    }
+    if (this.first > 64 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  private event(chunk: Chunk, i: number): StreamEvent {
+    const dims: Record<string, DimensionValue> = {};
+    const values: Record<string, MeasureInput> = {};
+    this.dimensions.forEach((name, d) => (dims[name] = chunk.dims[d]![i]!));
+    this.measures.forEach((name, m) => {
+      const v = chunk.values[m]![i]!;
+      values[name] = typeof v === 'number' && Number.isNaN(v) ? null : v;
+    });
+    return { time: chunk.times[i]!, dims, values };
+  }
+}
+
+function newChunk(dimensions: number, measures: number): Chunk {
+  return {
+    times: new Float64Array(CHUNK),
+    dims: Array.from({ length: dimensions }, () => new Array<DimensionValue>(CHUNK).fill(null)),
+    values: Array.from({ length: measures }, () => new Float64Array(CHUNK)),
+    length: 0,
+  };
+}
+
+/** A numeric column as a plain array of its first `length` inputs, once a string arrives. */
+function toArray(column: Float64Array, length: number): MeasureInput[] {
+  const out = new Array<MeasureInput>(CHUNK).fill(null);
+  for (let i = 0; i < length; i++) out[i] = Number.isNaN(column[i]!) ? null : column[i]!;
+  return out;
 }

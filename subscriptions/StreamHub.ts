@@ -132,7 +132,11 @@ export class StreamHub {
     const landing = config.landing
       ? new LandingWriter(config, this.sources.get(config.landing.source)!, feed.startedAt, (e) => this.counters.log(`landing ${name} failed`, e))
       : null;
-    const retained = new RetainedEvents(config.retentionMs);
+    const retained = new RetainedEvents(
+      config.retentionMs,
+      Object.values(config.dimensions).map((d) => d.name),
+      Object.values(config.measures).map((m) => m.name),
+    );
     const clock = new StreamClock(config.graceMs);
     const operators = new Map<string, SharedOperator>();
     feed.onEvents((batch) => this.dispatch(name, batch));
