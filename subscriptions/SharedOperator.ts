@@ -1,7 +1,7 @@
 import type { StreamConfig } from '../schema/index.ts';
 import type { StreamPlan } from './StreamPlan.ts';
 import type { Subscriber } from './Subscriber.ts';
-import { compileEventFilter, WindowOperator, type StreamEvent, type WindowState } from './window/index.ts';
+import { compileEventFilter, WindowOperator, type AddResult, type StreamEvent, type WindowState } from './window/index.ts';
 
 /**
  * One window operator per normalized stream plan, shared by every subscription with that
@@ -27,9 +27,15 @@ export class SharedOperator {
     const lateBefore = this.operator.lateEvents;
     const changed = new Set<string>();
     const removed: string[] = [];
+    const { sinceMs } = this.plan;
+    let previous: AddResult | null = null;
     for (const event of batch) {
-      if (this.plan.sinceMs !== null && event.time < this.plan.sinceMs) continue;
+      if (sinceMs !== null && event.time < sinceMs) continue;
       const result = this.operator.add(event);
+      // The operator hands out the same frozen result for consecutive events of one window:
+      // its keys are in `changed` already (and nothing was removed in between).
+      if (result === previous) continue;
+      previous = result;
       for (const k of result.changed) changed.add(k);
       if (result.removed.length === 0) continue; // only session merges remove windows
       removed.push(...result.removed);

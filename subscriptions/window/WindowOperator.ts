@@ -46,6 +46,8 @@ export class WindowOperator {
   /** The last placement without merges and its result: an assigner that reuses a placement gets the same frozen result. */
   #lastPlacement: Placement | null = null;
   #lastResult: AddResult = FILTERED;
+  /** The one window of #lastPlacement, while open: the next event of that placement updates it without a lookup. */
+  #lastWindow: OpenWindow | null = null;
 
   constructor(options: WindowOperatorOptions) {
     this.#options = getValidOperatorOptions(options);
@@ -82,8 +84,17 @@ export class WindowOperator {
       this.#lateEvents += 1;
       return LATE;
     }
+    // Events in arrival order mostly land in the window of the event before (tumbling):
+    // the same placement, the same open window, the same frozen result.
+    const same = placement === this.#lastPlacement ? this.#lastWindow : null;
+    if (same) {
+      same.revision += 1;
+      same.groups.add(event);
+      return this.#lastResult;
+    }
+    let window: OpenWindow | undefined;
     for (const bounds of placement.windows) {
-      let window = this.#open.get(bounds.key);
+      window = this.#open.get(bounds.key);
       if (window) {
         window.revision += 1;
         window.start = bounds.start;
@@ -98,11 +109,15 @@ export class WindowOperator {
       }
       window.groups.add(event);
     }
-    if (placement === this.#lastPlacement) return this.#lastResult;
-    const changed = Object.freeze(placement.windows.map((w) => w.key));
-    const result: AddResult = Object.freeze({ accepted: true, late: false, changed, removed: Object.freeze([...placement.absorbed]) });
-    if (placement.absorbed.length === 0) [this.#lastPlacement, this.#lastResult] = [placement, result];
-    return result;
+    if (placement !== this.#lastPlacement) {
+      const changed = Object.freeze(placement.windows.map((w) => w.key));
+      const result: AddResult = Object.freeze({ accepted: true, late: false, changed, removed: Object.freeze([...placement.absorbed]) });
+      if (placement.absorbed.length > 0) return result;
+      this.#lastPlacement = placement;
+      this.#lastResult = result;
+    }
+    this.#lastWindow = placement.windows.length === 1 ? window! : null;
+    return this.#lastResult;
   }
 
   /** Closes the windows with `end + grace <= streamTime`, in order of end, then start; their final versions. */
@@ -130,6 +145,7 @@ export class WindowOperator {
 
   #closeAll(windows: OpenWindow[]): WindowState[] {
     windows.sort((a, b) => a.end - b.end || a.start - b.start);
+    if (this.#lastWindow && windows.includes(this.#lastWindow)) this.#lastWindow = null;
     for (const window of windows) {
       this.#open.delete(window.key);
       this.#assigner.closed(window);
