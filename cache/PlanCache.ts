@@ -1,20 +1,31 @@
-import type { Table } from 'apache-arrow';
+import { Table } from 'apache-arrow';
 import { ErrorCode, TributaryError } from '../errors/index.ts';
-import { coreOf, planKey, type AggregatePlan, type CorePlan } from '../planner/index.ts';
+import { canonicalJson, coreOf, planKey, type AggregatePlan, type CorePlan, type LeafMeasure } from '../planner/index.ts';
 import type { CacheConfig, DatasetConfig } from '../schema/index.ts';
 import { entryBaseBytes, MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, type CacheEntry } from './CacheEntry.ts';
 import { chooseCandidate, deriveTable, memoBytesOf } from './derive/index.ts';
 import { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 import { ResultStore } from './ResultStore.ts';
 import { createSingleFlight } from './singleFlight.ts';
+import { splitTotals } from './splitTotals.ts';
 
 export type CacheOutcome = 'HIT' | 'DERIVED' | 'MISS' | 'BYPASS';
 export type CacheMode = 'DEFAULT' | 'BYPASS' | 'REFRESH';
 
-/** How the cache talks to the source: the gateway supplies both (and counts the calls). */
+/** How the cache talks to the source: the gateway supplies it (and counts the calls). */
 export interface SourceAccess {
-  fetch(plan: AggregatePlan, signal: AbortSignal): Promise<Table>;
-  estimate(plan: AggregatePlan): Promise<number | null>;
+  /**
+   * Runs a plan at the source. `maxRows`: read at most that many rows of the plan's own
+   * statement (no LIMIT is added, so the source plans it for the whole result). `totals`:
+   * the plan is a grouped core, and the same statement also returns the totals of these
+   * leaves (grouping sets), flagged by TOTALS_FLAG (see cache/splitTotals.ts).
+   */
+  fetch(plan: AggregatePlan, signal: AbortSignal, options?: FetchOptions): Promise<Table>;
+}
+
+export interface FetchOptions {
+  readonly maxRows?: number;
+  readonly totals?: readonly LeafMeasure[];
 }
 
 export interface CachedAnswer {
@@ -49,7 +60,9 @@ export interface CacheDecision {
 export class PlanCache {
   readonly store: ResultStore;
   private readonly flights = createSingleFlight<CacheEntry | null>();
-  private readonly estimates = new Map<string, { readonly value: Promise<number | null>; readonly expiresAt: number }>();
+  private readonly pairFlights = createSingleFlight<{ readonly rows: CacheEntry | null; readonly totals: CacheEntry | null }>();
+  /** Cores a bounded read found larger than maxCoreRows, by generation and core key. */
+  private readonly largeCores = new Map<string, { readonly groups: number; readonly expiresAt: number }>();
   /** Bumped by invalidate(): `epoch` for every dataset, `generations` for one. */
   private epoch = 0;
   private readonly generations = new Map<string, number>();
@@ -75,42 +88,132 @@ export class PlanCache {
       throw new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
     }
     const generation = this.generationOf(dataset.name);
-    const decision = decidePushdown(plan, await this.estimateCore(plan, io, dataset, generation), this.config.maxCoreRows);
     const max = this.config.maxCoreRows;
     const core = coreOf(plan, false);
     const pushed = coreOf(plan, true);
     const fetchPushed = async (flightSignal: AbortSignal) => this.store_(pushed, await io.fetch(planOfCore(pushed), flightSignal), dataset, generation);
+    const bounded = isTopN(plan);
     let entry: CacheEntry;
-    if (decision.pushdown) {
-      // A pushed-down answer depends on the plan's order and limit, so its flight does too.
-      // Estimates of grouped rows are often far too high (Postgres sizes a time bucket by
-      // the distinct timestamps under it), so probe: a core that fits is stored whole.
-      entry = await this.fly(generation, pushed, signal, async (flightSignal) => {
-        const probe = await io.fetch({ ...planOfCore(core), limit: max + 1 }, flightSignal);
-        if (probe.numRows <= max) return this.store_(core, probe, dataset, generation);
-        return fetchPushed(flightSignal);
-      });
+    if (bounded && this.knownGroups(core, generation) !== null) {
+      // An earlier bounded read found this core too large: straight to the pushed-down top-N.
+      entry = await this.fly(generation, pushed, signal, fetchPushed);
     } else {
-      // Without an estimate a top-N could group any number of rows: the core is fetched
-      // with a bound of max + 1 rows, and one that reaches it is pushed down instead
-      // (each caller with its own order and limit), as if it had been estimated large.
-      const bounded = decision.estimatedGroups === null && plan.limit !== null && plan.dimensions.length > 0;
+      // A top-N reads at most max + 1 rows of the plain core (see limitPushdown.ts); a core
+      // that reaches the bound is remembered as large and the top-N pushed down, each caller
+      // with its own order and limit. The bounded flight is keyed apart from the whole one.
       const whole = await this.fly(generation, core, signal, async (flightSignal) => {
-        const table = await io.fetch(bounded ? { ...planOfCore(core), limit: max + 1 } : planOfCore(core), flightSignal);
+        const table = await io.fetch(planOfCore(core), flightSignal, bounded ? { maxRows: max + 1 } : {});
         if (bounded && table.numRows > max) {
-          this.rememberEstimate(core, dataset, generation, table.numRows);
+          this.rememberLarge(core, dataset, generation, table.numRows);
           return null;
         }
         return this.store_(core, table, dataset, generation);
-      });
+      }, bounded);
       entry = whole ?? (await this.fly(generation, pushed, signal, fetchPushed));
     }
     return { table: this.finish(plan, entry, dataset), outcome: 'MISS', entryKey: entry.key, ageMs: Date.now() - entry.createdAt };
   }
 
-  /** One source call per (generation, core) at a time. */
-  private fly<T extends CacheEntry | null>(generation: string, core: CorePlan, signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.flights.run(`${generation}/${planKey(core)}`, work, signal).promise as Promise<T>;
+  /**
+   * A rows plan and its totals plan (same dataset, filter and security) answered together.
+   * When both miss, one statement fetches both and both cores are stored: one round trip
+   * instead of two (sharedStatement says which statement). A top-N reads it bounded like
+   * any top-N core; when the groups overflow the bound, the rows are pushed down and the
+   * totals come from the same read if they can (grouping sets: the totals row was read),
+   * else from a statement of their own. Otherwise each plan is answered on its own.
+   */
+  async answerWithTotals(
+    rows: AggregatePlan,
+    totals: AggregatePlan,
+    dataset: DatasetConfig,
+    mode: CacheMode,
+    io: SourceAccess,
+    signal?: AbortSignal,
+  ): Promise<readonly [CachedAnswer, CachedAnswer]> {
+    const alone = () => Promise.all([this.answer(rows, dataset, mode, io, signal), this.answer(totals, dataset, mode, io, signal)] as const);
+    const shared = mode === 'DEFAULT' ? this.sharedStatement(rows, totals, dataset) : null;
+    if (!shared) return alone();
+    if (signal?.aborted) {
+      throw new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
+    }
+    const rowsCore = coreOf(rows, false);
+    const totalsCore = coreOf(totals, false);
+    const generation = this.generationOf(dataset.name);
+    const max = this.config.maxCoreRows;
+    const bounded = isTopN(rows);
+    const key = `${generation}/${planKey(shared.core)}/with/${planKey(totalsCore)}${bounded ? '/bounded' : ''}`;
+    const pair = await this.pairFlights.run(
+      key,
+      async (flightSignal) => {
+        const rowColumns = columnsOf(rows);
+        if (shared.totals) {
+          // Grouping sets: the totals row is one more row, so a bound of max + 2 still tells a core of max groups from a larger one.
+          const maxRows = bounded ? max + 2 : undefined;
+          const table = await io.fetch(planOfCore(shared.core), flightSignal, { totals: shared.totals, ...(maxRows ? { maxRows } : {}) });
+          const split = splitTotals(table, rowColumns, totals.measures.map((m) => m.key));
+          const cut = maxRows !== undefined && table.numRows >= maxRows;
+          if (cut) this.rememberLarge(rowsCore, dataset, generation, split.rows.numRows);
+          return {
+            rows: cut ? null : this.store_(rowsCore, split.rows, dataset, generation),
+            totals: split.totals.numRows === 1 ? this.store_(totalsCore, split.totals, dataset, generation) : null,
+          };
+        }
+        // The rows core with the totals' leaves too; the totals are rolled up from its groups.
+        const table = await io.fetch(planOfCore(shared.core), flightSignal, bounded ? { maxRows: max + 1 } : {});
+        if (bounded && table.numRows > max) {
+          this.rememberLarge(rowsCore, dataset, generation, table.numRows);
+          return { rows: null, totals: null };
+        }
+        const rowsTable = new Table(Object.fromEntries(rowColumns.map((name) => [name, table.getChild(name)!])));
+        return {
+          rows: this.store_(rowsCore, rowsTable, dataset, generation),
+          totals: this.store_(totalsCore, deriveTable(planOfCore(totalsCore), shared.core, table, dataset), dataset, generation),
+        };
+      },
+      signal,
+    ).promise;
+    const answered = (plan: AggregatePlan, entry: CacheEntry): CachedAnswer => ({
+      table: this.finish(plan, entry, dataset),
+      outcome: 'MISS',
+      entryKey: entry.key,
+      ageMs: Date.now() - entry.createdAt,
+    });
+    return Promise.all([
+      pair.rows ? answered(rows, pair.rows) : this.answer(rows, dataset, mode, io, signal),
+      pair.totals ? answered(totals, pair.totals) : this.answer(totals, dataset, mode, io, signal),
+    ] as const);
+  }
+
+  /**
+   * The one statement that would answer a rows plan and its totals plan now, when both miss;
+   * null when they go to the source each on its own. Without countDistinct, it is the rows
+   * core with the totals' leaves added (a plain GROUP BY: the source aggregates as it would
+   * the rows alone) and the totals are rolled up from its groups. A distinct count does not
+   * roll up: when the rows have one, the source sorts to group anyway, and grouping sets
+   * ((dims), ()) add the exact totals row (`totals`); when only the totals have one, adding
+   * it to the rows would make the source sort them, so they go apart.
+   */
+  sharedStatement(rows: AggregatePlan, totals: AggregatePlan, dataset: DatasetConfig): { readonly core: CorePlan; readonly totals?: readonly LeafMeasure[] } | null {
+    if (!this.config.enabled || !canShareStatement(rows, totals)) return null;
+    if (this.lookup(rows, dataset).entry || this.lookup(totals, dataset).entry) return null;
+    const rowsCore = coreOf(rows, false);
+    if (isTopN(rows) && this.knownGroups(rowsCore, this.generationOf(dataset.name)) !== null) return null;
+    const distinct = (m: LeafMeasure) => m.fn === 'countDistinct';
+    if (rows.measures.some(distinct)) return { core: rowsCore, totals: totals.measures };
+    if (totals.measures.some(distinct)) return null;
+    const measures = [...rows.measures, ...totals.measures.filter((t) => !rows.measures.some((m) => m.key === t.key))].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { core: Object.freeze({ ...rowsCore, measures: Object.freeze(measures) }) };
+  }
+
+  /** One source call per (generation, core) at a time; a bounded read is a flight of its own. */
+  private fly<T extends CacheEntry | null>(
+    generation: string,
+    core: CorePlan,
+    signal: AbortSignal | undefined,
+    work: (signal: AbortSignal) => Promise<T>,
+    bounded = false,
+  ): Promise<T> {
+    return this.flights.run(`${generation}/${planKey(core)}${bounded ? '/bounded' : ''}`, work, signal).promise as Promise<T>;
   }
 
   /** Builds the entry for a fetched core, and stores it unless its dataset was invalidated since the fetch began. */
@@ -121,20 +224,20 @@ export class PlanCache {
     return entry;
   }
 
-  /** The decision `answer` would take now in DEFAULT mode, without running anything at the source but an estimate. */
-  async decide(plan: AggregatePlan, dataset: DatasetConfig, io: Pick<SourceAccess, 'estimate'>): Promise<CacheDecision> {
+  /** The decision `answer` would take now in DEFAULT mode, without running anything at the source. */
+  decide(plan: AggregatePlan, dataset: DatasetConfig): CacheDecision {
     if (!this.config.enabled) return { outcome: 'BYPASS', entryKey: null, rejected: [], pushdown: null };
     const found = this.lookup(plan, dataset);
     if (found.entry) return { outcome: found.outcome, entryKey: found.entry.key, rejected: found.rejected, pushdown: null };
-    const estimate = await this.estimateCore(plan, io, dataset, this.generationOf(dataset.name));
-    return { outcome: 'MISS', entryKey: null, rejected: found.rejected, pushdown: decidePushdown(plan, estimate, this.config.maxCoreRows) };
+    const known = isTopN(plan) ? this.knownGroups(coreOf(plan, false), this.generationOf(dataset.name)) : null;
+    return { outcome: 'MISS', entryKey: null, rejected: found.rejected, pushdown: decidePushdown(plan, known, this.config.maxCoreRows) };
   }
 
   /** Drops a dataset's entries (every dataset's when undefined) and starts its next generation. */
   invalidate(dataset?: string): number {
     if (dataset === undefined) this.epoch++;
     else this.generations.set(dataset, (this.generations.get(dataset) ?? 0) + 1);
-    this.estimates.clear(); // keyed by generation, so unreachable now; the data may have grown
+    this.largeCores.clear(); // keyed by generation, so unreachable now; the data may have changed
     return this.store.clear(dataset);
   }
 
@@ -154,29 +257,16 @@ export class PlanCache {
     return { entry, outcome: 'DERIVED' as const, rejected };
   }
 
-  /**
-   * The source's estimate of the core's size, asked once per core, generation and ttl (a
-   * table grows: an estimate is trusted no longer than a cached answer); only top-N plans need it.
-   */
-  private estimateCore(plan: AggregatePlan, io: Pick<SourceAccess, 'estimate'>, dataset: DatasetConfig, generation: string): Promise<number | null> {
-    if (plan.limit === null || plan.dimensions.length === 0) return Promise.resolve(null);
-    const core = planOfCore(coreOf(plan, false));
-    const key = `${generation}/${planKey(core)}`;
-    const known = this.estimates.get(key);
-    if (known && known.expiresAt > Date.now()) return known.value;
-    const value = io.estimate(core).catch(() => null);
-    this.setEstimate(key, value, dataset);
-    return value;
+  /** The groups an earlier bounded read found in this core, if it overflowed within the entry ttl. */
+  private knownGroups(core: CorePlan, generation: string): number | null {
+    const known = this.largeCores.get(`${generation}/${planKey(core)}`);
+    return known && known.expiresAt > Date.now() ? known.groups : null;
   }
 
-  /** A bounded fetch found more groups than maxCoreRows: later top-Ns of this core push down at once. */
-  private rememberEstimate(core: CorePlan, dataset: DatasetConfig, generation: string, groups: number): void {
-    this.setEstimate(`${generation}/${planKey(planOfCore(core))}`, Promise.resolve(groups), dataset);
-  }
-
-  private setEstimate(key: string, value: Promise<number | null>, dataset: DatasetConfig): void {
-    if (this.estimates.size > 10_000) this.estimates.clear();
-    this.estimates.set(key, { value, expiresAt: Date.now() + (dataset.cache.ttlMs > 0 ? dataset.cache.ttlMs : 0) });
+  /** A bounded read found more groups than maxCoreRows: later top-Ns of this core push down at once (a table grows: trusted no longer than a cached answer). */
+  private rememberLarge(core: CorePlan, dataset: DatasetConfig, generation: string, groups: number): void {
+    if (this.largeCores.size > 10_000) this.largeCores.clear();
+    this.largeCores.set(`${generation}/${planKey(core)}`, { groups, expiresAt: Date.now() + (dataset.cache.ttlMs > 0 ? dataset.cache.ttlMs : 0) });
   }
 
   /**
@@ -216,4 +306,27 @@ export function planOfCore(core: CorePlan): AggregatePlan {
     limit: core.pushdown?.limit ?? null,
     offset: core.pushdown?.offset ?? 0,
   };
+}
+
+/** A top-N over groups: its core is read bounded (limitPushdown.ts). */
+function isTopN(plan: AggregatePlan): boolean {
+  return plan.limit !== null && plan.dimensions.length > 0;
+}
+
+/** A grouped rows plan and a totals plan over the same rows can share one grouping-sets statement. */
+function canShareStatement(rows: AggregatePlan, totals: AggregatePlan): boolean {
+  return (
+    rows.dataset === totals.dataset &&
+    rows.dimensions.length > 0 &&
+    totals.dimensions.length === 0 &&
+    totals.measures.length > 0 &&
+    totals.having === null &&
+    canonicalJson(rows.filter) === canonicalJson(totals.filter) &&
+    canonicalJson(rows.security) === canonicalJson(totals.security)
+  );
+}
+
+/** The columns of a rows core's result, in compileSql's order: dimensions, then leaves. */
+function columnsOf(plan: AggregatePlan): string[] {
+  return [...plan.dimensions.map((d) => d.key), ...plan.measures.map((m) => m.key)];
 }

@@ -1,5 +1,5 @@
 /** The plan-keyed result cache of Arrow tables, and derivation of answers from it. */
-export { PlanCache, planOfCore, type CacheMode, type CacheOutcome, type CachedAnswer, type CacheDecision, type SourceAccess } from './PlanCache.ts';
+export { PlanCache, planOfCore, type CacheMode, type CacheOutcome, type CachedAnswer, type CacheDecision, type FetchOptions, type SourceAccess } from './PlanCache.ts';
 export { RefreshKeyWatcher } from './RefreshKeyWatcher.ts';
 export { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 export { tableBytes, type CacheEntry } from './CacheEntry.ts';

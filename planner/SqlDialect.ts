@@ -1,5 +1,8 @@
 import type { DatasetConfig, Granularity } from '../schema/index.ts';
 
+/** The types a parameter is bound as. */
+export type ParamType = 'text' | 'float8' | 'boolean' | 'timestamptz' | 'timestamp' | 'int4' | 'int8';
+
 /** What differs between the SQL the sources speak. One instance per source kind. */
 export interface SqlDialect {
   readonly name: string;
@@ -7,12 +10,14 @@ export interface SqlDialect {
   /** Placeholder text of the 1-based `index`-th bound parameter. */
   placeholder(index: number): string;
   /** A bound parameter of a given type (`$3::float8`). */
-  typedPlaceholder(index: number, type: 'text' | 'float8' | 'boolean' | 'timestamptz', array?: boolean): string;
+  typedPlaceholder(index: number, type: ParamType, array?: boolean): string;
   /**
    * Start of the `granularity` bucket containing `column` as a wall-clock timestamp in the
    * zone named by the text parameter `zone`: the GROUP BY expression.
    */
   timeBucket(column: string, granularity: Granularity, zone: string): string;
+  /** Start of the `granularity` bucket of a timestamp that is already wall-clock. */
+  truncate(wallColumn: string, granularity: Granularity): string;
   /** A wall-clock timestamp as epoch milliseconds (see planner/time/zonedTime.ts). */
   wallEpochMs(wallTimestamp: string): string;
   /** The FROM item of a dataset (aliased `t` by the caller). */
@@ -35,6 +40,7 @@ export const postgresDialect: SqlDialect = {
   placeholder: (index) => `$${index}`,
   typedPlaceholder: (index, type, array = false) => `$${index}::${type}${array ? '[]' : ''}`,
   timeBucket: (column, granularity, zone) => `date_trunc('${granularity}', (${column})::timestamptz at time zone ${zone})`,
+  truncate: (wall, granularity) => `date_trunc('${granularity}', ${wall})`,
   wallEpochMs: (wall) => `(extract(epoch from ${wall}) * 1000)::float8`,
   relation: (dataset) => {
     const from = dataset.from;
@@ -44,7 +50,7 @@ export const postgresDialect: SqlDialect = {
   },
 };
 
-const DUCKDB_TYPES = { text: 'VARCHAR', float8: 'DOUBLE', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMPTZ' } as const;
+const DUCKDB_TYPES = { text: 'VARCHAR', float8: 'DOUBLE', boolean: 'BOOLEAN', timestamptz: 'TIMESTAMPTZ', timestamp: 'TIMESTAMP', int4: 'INTEGER', int8: 'BIGINT' } as const;
 
 /** The table a `materialize: true` file dataset is loaded into. */
 export function materializedTable(dataset: DatasetConfig): string {
@@ -61,6 +67,7 @@ export const duckdbDialect: SqlDialect = {
   placeholder: (index) => `$${index}`,
   typedPlaceholder: (index, type, array = false) => `$${index}::${DUCKDB_TYPES[type]}${array ? '[]' : ''}`,
   timeBucket: (column, granularity, zone) => `date_trunc('${granularity}', timezone(${zone}, (${column})::TIMESTAMPTZ))`,
+  truncate: (wall, granularity) => `date_trunc('${granularity}', ${wall})`,
   wallEpochMs: (wall) => `epoch_ms(${wall})::DOUBLE`,
   relation: (dataset) => {
     const from = dataset.from;

@@ -4,7 +4,7 @@ import { buildPlan, coreOf, compileSql, planKey, printPlan, type AggregatePlan }
 import { planFusion, type RequestContext } from '../resolvers/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
 import { rowPolicy, type Access } from '../security/index.ts';
-import { rowsToArrow } from '../sources/index.ts';
+import { compileFor, rowsToArrow } from '../sources/index.ts';
 import type { Gateway } from './gateway.ts';
 import { gatewaySchemas } from './gatewaySchemas.ts';
 import { limitProbe } from './limitProbe.ts';
@@ -35,8 +35,7 @@ export interface ExplainedPlan {
  *
  * The resolvers run as for a real request, against a recorder: dataset answers are
  * recorded and come back empty, fusion members are recorded when the fusion is planned,
- * and the recorder's cache answers every plan with no rows, so nothing reaches a source
- * but the size estimates the cache decision asks for (EXPLAIN, for top-N plans).
+ * and the recorder's cache answers every plan with no rows, so nothing reaches a source.
  */
 export async function explainQuery(
   gateway: Gateway,
@@ -45,15 +44,28 @@ export async function explainQuery(
   access?: Access,
 ): Promise<{ plans: ExplainedPlan[]; errors: readonly GraphQLError[] }> {
   const pending: Promise<ExplainedPlan>[] = [];
-  const explain = async (field: string, role: ExplainedPlan['role'], plan: AggregatePlan, dataset: DatasetConfig, member?: string): Promise<ExplainedPlan> => {
+  const explain = async (
+    field: string,
+    role: ExplainedPlan['role'],
+    plan: AggregatePlan,
+    dataset: DatasetConfig,
+    member?: string,
+    shared?: ReturnType<PlanCache['sharedStatement']>,
+  ): Promise<ExplainedPlan> => {
     const source = gateway.sources.get(dataset.source)!;
-    const estimate = (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect));
-    const decision = await gateway.cache.decide(plan, dataset, { estimate });
-    // The SQL a miss would run: the core, or the whole plan when pushed down.
+    const decision = gateway.cache.decide(plan, dataset);
+    // The SQL a miss would run: the core, or the whole plan when pushed down; the one
+    // statement of rows and totals when both miss (PlanCache.sharedStatement).
     const fetched = decision.pushdown?.pushdown ? plan : planOfCore(coreOf(plan, false));
-    const { sql, params } = compileSql(decision.outcome === 'BYPASS' ? plan : fetched, dataset, source.dialect);
+    const { sql, params } = shared
+      ? compileFor(source, planOfCore(shared.core), dataset, shared.totals ? { totals: shared.totals } : {})
+      : compileFor(source, decision.outcome === 'BYPASS' ? plan : fetched, dataset);
     const coreKey = planKey(coreOf(plan, decision.pushdown?.pushdown ?? false));
-    return { field, role, ...(member === undefined ? {} : { member }), plan, key: planKey(plan), coreKey, sql, params, cache: printDecision(decision) };
+    const together = shared?.totals
+      ? 'rows and totals in one statement: grouping sets ((dimensions), ()) (a distinct count does not roll up)'
+      : 'rows and totals in one statement: the rows core with the totals\' leaves; the totals rolled up from its groups';
+    const cache = printDecision(decision) + (shared ? `\n  ${together}` : '');
+    return { field, role, ...(member === undefined ? {} : { member }), plan, key: planKey(plan), coreKey, sql, params, cache };
   };
   const recorder: Gateway = {
     ...gateway,
@@ -62,9 +74,9 @@ export async function explainQuery(
       const built = buildPlan(dataset, request, gateway.config.server, rowPolicy(options?.access, dataset, gateway.config));
       // The rows plan runs with one row more than its limit (meta.truncated): explain that one.
       const rows = built.rows && limitProbe(built.rows).plan;
-      for (const [role, plan] of [['rows', rows], ['totals', built.totals]] as const) {
-        if (plan) pending.push(explain(request.dataset, role, plan, dataset));
-      }
+      const shared = (rows && built.totals && gateway.cache.sharedStatement(rows, built.totals, dataset)) || undefined;
+      if (rows) pending.push(explain(request.dataset, 'rows', rows, dataset, undefined, shared));
+      if (built.totals) pending.push(explain(request.dataset, 'totals', built.totals, dataset, undefined, shared));
       return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0, truncated: false } };
     },
     // Fusions plan over their view (a role's schema passes its own copy, hence by name): that is where the members are known.

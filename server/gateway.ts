@@ -8,7 +8,7 @@ import { checkRowPolicies, createAuthenticator, rowPolicy } from '../security/in
 import { limitProbe } from './limitProbe.ts';
 import { logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { runPlan, summarizeOutcomes } from './runPlan.ts';
+import { runPlan, runPlanWithTotals, summarizeOutcomes } from './runPlan.ts';
 
 export type { AnswerOptions, DatasetAnswer, Gateway, PlanResult, SourceCall } from './GatewayContract.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from './GatewayContract.ts';
@@ -80,8 +80,8 @@ export async function createGateway(config: Config, options: { check?: boolean }
 
 /**
  * The whole read path: request → plan (with the caller's row policy) → cache → source →
- * Arrow. Rows and totals are separate plans; each is answered by the cache or, on a miss,
- * by the source.
+ * Arrow. Rows and totals are separate plans, each answered by the cache; when both miss,
+ * one source statement answers both (PlanCache.answerWithTotals).
  */
 async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const dataset = gateway.config.datasets[request.dataset]!;
@@ -90,7 +90,10 @@ async function answer(gateway: Gateway, request: DatasetRequest, options: Answer
   const run = (plan: AggregatePlan) => runPlan(gateway, plan, dataset, options, calls);
 
   const probe = plans.rows && limitProbe(plans.rows);
-  const [rows, totals] = await Promise.all([probe && run(probe.plan), plans.totals && run(plans.totals)]);
+  const [rows, totals] =
+    probe && plans.totals
+      ? await runPlanWithTotals(gateway, probe.plan, plans.totals, dataset, options, calls)
+      : await Promise.all([probe && run(probe.plan), plans.totals && run(plans.totals)]);
   const answered = [rows, totals].filter((a) => a !== null);
   const trimmed = rows && probe!.trim(rows.table);
   return {

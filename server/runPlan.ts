@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Table } from 'apache-arrow';
-import type { CachedAnswer, CacheOutcome } from '../cache/index.ts';
+import type { CachedAnswer, CacheOutcome, FetchOptions, SourceAccess } from '../cache/index.ts';
 import { TributaryError } from '../errors/index.ts';
-import { compileSql, type AggregatePlan } from '../planner/index.ts';
+import type { AggregatePlan } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
-import type { Source } from '../sources/index.ts';
+import { compileFor, type Source } from '../sources/index.ts';
 import type { AnswerOptions, Gateway, SourceCall } from './GatewayContract.ts';
 import type { SourceSlots } from './SourceSlots.ts';
 
@@ -19,14 +19,31 @@ export async function runPlan(
   options: AnswerOptions,
   calls: SourceCall[],
 ): Promise<CachedAnswer> {
-  const source = gateway.sources.get(dataset.source)!;
-  const io = {
-    fetch: (p: AggregatePlan, signal: AbortSignal) => fetchAtSource(gateway, source, dataset, p, { signal, slots: options.sourceSlots }, calls),
-    estimate: (p: AggregatePlan) => source.estimateRows(compileSql(p, dataset, source.dialect)),
-  };
-  const cached = await gateway.cache.answer(plan, dataset, options.cacheMode ?? 'DEFAULT', io, options.signal);
+  const cached = await gateway.cache.answer(plan, dataset, options.cacheMode ?? 'DEFAULT', sourceAccess(gateway, dataset, options, calls), options.signal);
   gateway.metrics.cacheRequests.inc({ outcome: cached.outcome });
   return cached;
+}
+
+/** A rows plan and its totals plan: on a miss of both, one source statement (PlanCache.answerWithTotals). */
+export async function runPlanWithTotals(
+  gateway: Gateway,
+  rows: AggregatePlan,
+  totals: AggregatePlan,
+  dataset: DatasetConfig,
+  options: AnswerOptions,
+  calls: SourceCall[],
+): Promise<readonly [CachedAnswer, CachedAnswer]> {
+  const io = sourceAccess(gateway, dataset, options, calls);
+  const answered = await gateway.cache.answerWithTotals(rows, totals, dataset, options.cacheMode ?? 'DEFAULT', io, options.signal);
+  for (const a of answered) gateway.metrics.cacheRequests.inc({ outcome: a.outcome });
+  return answered;
+}
+
+function sourceAccess(gateway: Gateway, dataset: DatasetConfig, options: AnswerOptions, calls: SourceCall[]): SourceAccess {
+  const source = gateway.sources.get(dataset.source)!;
+  return {
+    fetch: (p, signal, fetchOptions = {}) => fetchAtSource(gateway, source, dataset, p, { signal, slots: options.sourceSlots, ...fetchOptions }, calls),
+  };
 }
 
 /** One outcome for the whole answer: the one that touched the source most. */
@@ -40,14 +57,14 @@ async function fetchAtSource(
   source: Source,
   dataset: DatasetConfig,
   plan: AggregatePlan,
-  run: { readonly signal: AbortSignal; readonly slots?: SourceSlots },
+  run: FetchOptions & { readonly signal: AbortSignal; readonly slots?: SourceSlots },
   calls: SourceCall[],
 ): Promise<Table> {
-  const query = compileSql(plan, dataset, source.dialect);
+  const query = compileFor(source, plan, dataset, run.totals ? { totals: run.totals } : {});
   const execute = async () => {
     const started = performance.now();
     gateway.metrics.sourceQueries.inc({ source: source.name, dataset: dataset.name });
-    const table = await source.execute(query, { signal: run.signal });
+    const table = await source.execute(query, { signal: run.signal, ...(run.maxRows === undefined ? {} : { maxRows: run.maxRows }) });
     return { table, ms: performance.now() - started };
   };
   try {

@@ -5,7 +5,7 @@ import { ErrorCode, TributaryError } from '../errors/index.ts';
 import { duckdbDialect, fileReader, materializedTable, type CompiledQuery } from '../planner/index.ts';
 import type { DatasetConfig, DuckDBSourceConfig } from '../schema/index.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
-import type { Source } from './Source.ts';
+import type { ExecuteOptions, Source } from './Source.ts';
 import { sourceError } from './sourceErrors.ts';
 
 /**
@@ -39,8 +39,12 @@ export class DuckDBSource implements Source {
     this.instance.catch(() => {}); // reported by the first query
   }
 
-  async execute(query: CompiledQuery, options: { readonly signal?: AbortSignal } = {}): Promise<Table> {
-    const rows = await this.run(query.sql, query.params, options.signal);
+  /**
+   * With `maxRows`, the result is streamed and read chunk by chunk until that many rows:
+   * DuckDB aggregates with a hash table whatever is read, and the rest is never materialized.
+   */
+  async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<Table> {
+    const rows = await this.run(query.sql, query.params, options.signal, this.timeoutMs, options.maxRows);
     return rowsToArrow(query.columns, rows);
   }
 
@@ -97,7 +101,7 @@ export class DuckDBSource implements Source {
   }
 
   /** Runs SQL with bound parameters (JS arrays become DuckDB lists); rows as arrays. */
-  private async run(sql: string, params: readonly unknown[], signal?: AbortSignal, timeoutMs = this.timeoutMs): Promise<unknown[][]> {
+  private async run(sql: string, params: readonly unknown[], signal?: AbortSignal, timeoutMs = this.timeoutMs, maxRows?: number): Promise<unknown[][]> {
     signal?.throwIfAborted();
     const connection = await this.connect();
     let timedOut = false;
@@ -106,6 +110,10 @@ export class DuckDBSource implements Source {
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       const values = params.map((p) => (Array.isArray(p) ? listValue(p as DuckDBValue[]) : p)) as DuckDBValue[];
+      if (maxRows !== undefined) {
+        const reader = await connection.streamAndReadUntil(sql, maxRows, values);
+        return (reader.getRows() as unknown[][]).slice(0, maxRows);
+      }
       const result = await connection.run(sql, values);
       return (await result.getRows()) as unknown[][];
     } catch (error) {

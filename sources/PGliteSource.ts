@@ -2,12 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import type { Table } from 'apache-arrow';
 import { ErrorCode, TributaryError } from '../errors/index.ts';
-import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
+import { postgresDialect, type ColumnTypes, type CompiledQuery } from '../planner/index.ts';
 import type { PGliteSourceConfig } from '../schema/index.ts';
+import { ColumnTypeMemo } from './ColumnTypeMemo.ts';
 import { DataDirLocked, lockDataDir } from './dataDirLock.ts';
 import { explainSql, planRowsOf } from './estimateRows.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
-import type { Source } from './Source.ts';
+import type { ExecuteOptions, Source } from './Source.ts';
 import { sourceError } from './sourceErrors.ts';
 
 /**
@@ -24,6 +25,7 @@ export class PGliteSource implements Source {
   private readonly db: Promise<PGlite>;
   /** Releases the data directory's lock; set once it is taken. */
   private release: (() => void) | null = null;
+  private readonly types = new ColumnTypeMemo();
 
   constructor(config: PGliteSourceConfig) {
     this.name = config.name;
@@ -32,10 +34,11 @@ export class PGliteSource implements Source {
     this.db.catch(() => {}); // reported by the first query or ping
   }
 
-  async execute(query: CompiledQuery, options: { readonly signal?: AbortSignal } = {}): Promise<Table> {
+  async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<Table> {
     try {
       const db = await this.db;
       options.signal?.throwIfAborted();
+      if (options.maxRows !== undefined) return rowsToArrow(query.columns, await this.readBounded(db, query, options.maxRows));
       const result = await db.query<unknown[]>(query.sql, query.params as unknown[], { rowMode: 'array' });
       return rowsToArrow(query.columns, result.rows);
     } catch (error) {
@@ -55,10 +58,30 @@ export class PGliteSource implements Source {
   async columnsOf(fromSql: string): Promise<readonly string[]> {
     try {
       const result = await (await this.db).query(`select * from ${fromSql} as t limit 0`);
+      this.types.remember(fromSql, result.fields);
       return result.fields.map((f) => f.name);
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
     }
+  }
+
+  columnTypesOf(fromSql: string): ColumnTypes | undefined {
+    return this.types.get(fromSql);
+  }
+
+  /**
+   * At most `maxRows` rows through a cursor in a transaction of its own. A cursor is
+   * planned for a fraction (cursor_tuple_fraction) of its rows; set to 1, it is planned
+   * for the whole result, as the plain statement is, so the aggregation strategy is the same.
+   */
+  private async readBounded(db: PGlite, query: CompiledQuery, maxRows: number): Promise<unknown[][]> {
+    return db.transaction(async (tx) => {
+      await tx.exec('set local cursor_tuple_fraction = 1');
+      await tx.query(`declare tributary_bounded no scroll cursor for ${query.sql}`, query.params as unknown[]);
+      const fetched = await tx.query<unknown[]>(`fetch forward ${Math.floor(maxRows)} from tributary_bounded`, [], { rowMode: 'array' });
+      await tx.exec('close tributary_bounded');
+      return fetched.rows;
+    });
   }
 
   async ping(): Promise<void> {

@@ -1,13 +1,15 @@
 import type { Table } from 'apache-arrow';
 import type pg from 'pg';
-import { postgresDialect, type CompiledQuery } from '../planner/index.ts';
+import { postgresDialect, type ColumnTypes, type CompiledQuery } from '../planner/index.ts';
 import type { PostgresSourceConfig } from '../schema/index.ts';
 import { cancelBackend } from './cancelBackend.ts';
+import { ColumnTypeMemo } from './ColumnTypeMemo.ts';
 import { explainSql, planRowsOf } from './estimateRows.ts';
 import { PostgresPool } from './PostgresPool.ts';
 import { queryOnce } from './queryOnce.ts';
+import { readBounded } from './readBounded.ts';
 import { rowsToArrow } from './rowsToArrow.ts';
-import type { Source } from './Source.ts';
+import type { ExecuteOptions, Source } from './Source.ts';
 import { PoolBusyError, sourceError } from './sourceErrors.ts';
 
 /**
@@ -23,6 +25,7 @@ export class PostgresSource implements Source {
   private readonly pool: PostgresPool;
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly types = new ColumnTypeMemo();
 
   constructor(config: PostgresSourceConfig) {
     this.name = config.name;
@@ -38,8 +41,8 @@ export class PostgresSource implements Source {
     this.pool = new PostgresPool(connection, config.poolSize, config.connectTimeoutMs);
   }
 
-  async execute(query: CompiledQuery, options: { readonly signal?: AbortSignal } = {}): Promise<Table> {
-    const { signal } = options;
+  async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<Table> {
+    const { signal, maxRows } = options;
     let client: pg.PoolClient;
     try {
       client = await this.pool.checkout(signal);
@@ -53,6 +56,9 @@ export class PostgresSource implements Source {
     signal?.addEventListener('abort', cancel, { once: true });
     let failure: unknown;
     try {
+      if (maxRows !== undefined) {
+        return rowsToArrow(query.columns, await readBounded(client, query.sql, query.params as unknown[], maxRows, this.connectTimeoutMs));
+      }
       const result = await client.query({ text: query.sql, values: query.params as unknown[], rowMode: 'array' });
       return rowsToArrow(query.columns, result.rows);
     } catch (error) {
@@ -79,10 +85,15 @@ export class PostgresSource implements Source {
   async columnsOf(fromSql: string): Promise<readonly string[]> {
     try {
       const result = await this.pool.query({ text: `select * from ${fromSql} as t limit 0` });
+      this.types.remember(fromSql, result.fields);
       return result.fields.map((f) => f.name);
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
     }
+  }
+
+  columnTypesOf(fromSql: string): ColumnTypes | undefined {
+    return this.types.get(fromSql);
   }
 
   async ping(): Promise<void> {

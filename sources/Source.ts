@@ -1,5 +1,16 @@
 import type { Table } from 'apache-arrow';
-import type { CompiledQuery, SqlDialect } from '../planner/index.ts';
+import type { ColumnTypes, CompiledQuery, SqlDialect } from '../planner/index.ts';
+
+export interface ExecuteOptions {
+  /** Aborting it cancels the query at the source. */
+  readonly signal?: AbortSignal;
+  /**
+   * Read at most this many rows. The SQL is sent as it is (no LIMIT is added), so the
+   * source plans it for the whole result and aggregates as it would for a full read; only
+   * the reading stops early (Postgres: a portal; PGlite: a cursor; DuckDB: a stream).
+   */
+  readonly maxRows?: number;
+}
 
 /**
  * One database Tributary pushes work down to. Adapters are small: they run SQL their
@@ -11,14 +22,19 @@ export interface Source {
   readonly kind: string;
   readonly dialect: SqlDialect;
   /** Runs a compiled query. Aborting `signal` cancels the query at the source. */
-  execute(query: CompiledQuery, options?: { readonly signal?: AbortSignal }): Promise<Table>;
+  execute(query: CompiledQuery, options?: ExecuteOptions): Promise<Table>;
   /**
    * The source planner's estimate of how many rows a query returns (for a grouped core:
    * how many groups), or null when it cannot say. Runs nothing but the planner.
    */
   estimateRows(query: CompiledQuery): Promise<number | null>;
-  /** Column names of a relation (`"public"."sales"` or `(select ...)`), for config checks. */
+  /**
+   * Column names of a relation (`"public"."sales"` or `(select ...)`), for config checks.
+   * A source that can tell the columns' SQL types remembers them for columnTypesOf.
+   */
   columnsOf(fromSql: string): Promise<readonly string[]>;
+  /** The SQL types columnsOf saw for a relation; undefined when unknown (never described, or the source cannot tell). */
+  columnTypesOf?(fromSql: string): ColumnTypes | undefined;
   /** Optional start-up work for the datasets on this source (DuckDB: materialize files). */
   prepare?(datasets: readonly import('../schema/index.ts').DatasetConfig[], log?: (line: string) => void): Promise<void>;
   /** Resolves when the source answers a trivial query. */

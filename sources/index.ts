@@ -6,7 +6,8 @@ import { PGliteSource } from './PGliteSource.ts';
 import { PostgresSource } from './PostgresSource.ts';
 import type { Source } from './Source.ts';
 
-export type { Source } from './Source.ts';
+export type { ExecuteOptions, Source } from './Source.ts';
+export { compileFor } from './compileFor.ts';
 export { PostgresSource } from './PostgresSource.ts';
 export { PGliteSource } from './PGliteSource.ts';
 export { DuckDBSource } from './DuckDBSource.ts';

@@ -62,8 +62,8 @@ describe.skipIf(!admin)('cache: top-N over many groups is pushed down to the sou
     ).rows;
 
   it.each([
-    ['id', 10, 'MISS: goes to the source; estimated', /estimated \d+ groups > 1000: probing 1001 rows; if the core is larger, order and limit pushed to the source/],
-    ['region', 2, 'MISS: goes to the source; estimated 5 groups', /estimated 5 groups <= 1000: fetching the core/],
+    ['id', 10, 'MISS: goes to the source; reading at most 1001 rows', /reading at most 1001 rows of the core \(planned as the whole core: no order or limit in its SQL\); if it has more, order and limit pushed to the source/],
+    ['region', 2, 'MISS: goes to the source; reading at most 1001 rows', /reading at most 1001 rows of the core/],
   ] as const)('explain of a top-%s prints the pushdown decision', async (dim, limit, start, reason) => {
     const { plans, errors } = await explainQuery(gw.gateway, topN(dim, limit));
     expect(errors).toEqual([]);
@@ -83,6 +83,12 @@ describe.skipIf(!admin)('cache: top-N over many groups is pushed down to the sou
     expect(meta.sources[1].rows).toBe(11); // one row past the limit tells meta.truncated
     expect(meta.sources[1].sql).toMatch(/\border by\b[\s\S]*\blimit\b/i);
     expectSameRows(rows, await expectedTop('id', 10), 'top-10 ids');
+  });
+
+  it('explain of a top-5 over the ids then tells that an earlier read found them too many', async () => {
+    const { plans } = await explainQuery(gw.gateway, topN('id', 5));
+    expect(plans[0]!.cache).toMatch(/an earlier read found more than 1000 groups: order and limit pushed to the source \(one round trip\)/);
+    expect(plans[0]!.sql).toMatch(/\border by\b[\s\S]*\blimit\b/i);
   });
 
   it('the same top-10 again is a HIT with no source call', async () => {
