@@ -6,6 +6,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Gateway } from '../gateway.ts';
 import { useAuth } from './useAuth.ts';
 import { useErrorCodes } from './useErrorCodes.ts';
+import { useCompiledQueries } from './useCompiledQueries.ts';
 import { useErrorHygiene } from './useErrorHygiene.ts';
 import { useLimits } from './useLimits.ts';
 import { useNestingLimit } from './useNestingLimit.ts';
@@ -22,5 +23,7 @@ export function serverPlugins(gateway: Gateway): Plugin[] {
     // Before anything parses the document or coerces variables (both recurse per level).
     useNestingLimit(gateway.config.server.limits),
     ...useLimits(gateway.config.server.limits, gateway.config.server.defaultLimit),
+    // Last: an operation the plugins above refuse is never compiled or run.
+    useCompiledQueries(),
   ];
 }
