@@ -67,6 +67,7 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
   }
 
   private flushPending(): void {
+    if (this.pending.size === 0) return; // FINAL subscribers, and CHANGES ones between versions: nothing to sort
     const versions = [...this.pending.values()].sort((a, b) => a.start - b.start || a.end - b.end);
     this.pending.clear();
     for (const s of versions) this.push(s);
