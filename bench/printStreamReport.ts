@@ -4,7 +4,7 @@ import type { IngestResult, IngestRun } from './measureIngest.ts';
 import type { LatencyResult } from './measureLatency.ts';
 import type { ProcessLoad } from './processProbe.ts';
 
-export const TARGETS = { ingestRatio: 0.7, latencyP99OverThrottleMs: 100, fanOutCloseToDeliveryP99Ms: 200 } as const;
+export const TARGETS = { ingestRatio: 0.8, latencyP99OverThrottleMs: 100, fanOutCloseToDeliveryP99Ms: 200 } as const;
 
 export interface StreamReport {
   readonly environment: readonly string[];
@@ -22,14 +22,17 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 /** The issue-10 targets print PASS or FAIL. */
 const passFail = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
+/** Events per second after the first batch (both sides time the same span, see measureIngest). */
+const steadyRate = (r: IngestRun) => r.steadyEvents / (r.steadyMs / 1000);
+
 /** The fastest run of a side: the machine is shared, so slower runs carry others' load. */
 export function bestRun(runs: readonly IngestRun[], side: IngestRun['side']): IngestRun {
-  return runs.filter((r) => r.side === side).reduce((a, b) => (b.steadyMs < a.steadyMs ? b : a));
+  return runs.filter((r) => r.side === side).reduce((a, b) => (steadyRate(b) > steadyRate(a) ? b : a));
 }
 
 export function ingestRatios(ingest: IngestResult): { steady: number; total: number } {
   const [bare, trib] = [bestRun(ingest.runs, 'bare kafkajs'), bestRun(ingest.runs, 'tributary')];
-  return { steady: bare.steadyMs / trib.steadyMs, total: bare.totalMs / trib.totalMs };
+  return { steady: steadyRate(trib) / steadyRate(bare), total: bare.totalMs / trib.totalMs };
 }
 
 /** The benchmark's report as plain text: environment, one section per measurement, then the summary. */
@@ -42,7 +45,7 @@ export function formatStreamReport(report: StreamReport): string {
     out.push('', `== 1. Ingest throughput: ${n(ingest.events)} JSON orders already in the topic ==`);
     for (const r of ingest.runs) {
       out.push(
-        `  ${r.side.padEnd(13)} round ${r.round}: ${n(ingest.events / (r.steadyMs / 1000))} events/s steady (first→last event ${ms(r.steadyMs)}), ` +
+        `  ${r.side.padEnd(13)} round ${r.round}: ${n(steadyRate(r))} events/s steady (${n(r.steadyEvents)} events after the first batch in ${ms(r.steadyMs)}), ` +
           `startup ${ms(r.startupMs)}, total ${ms(r.totalMs)} = ${n(ingest.events / (r.totalMs / 1000))} events/s`,
       );
       out.push(`      ${cpu(r.load, ingest.events)}`);
@@ -50,8 +53,8 @@ export function formatStreamReport(report: StreamReport): string {
     const ratio = ingestRatios(ingest);
     const [bare, trib] = [bestRun(ingest.runs, 'bare kafkajs'), bestRun(ingest.runs, 'tributary')];
     out.push(`  subscriber received ${ingest.subscriberVersions.map((v) => n(v)).join(', ')} window versions (per tributary run)`);
-    out.push(`  best runs: tributary ${n(ingest.events / (trib.steadyMs / 1000))} vs bare ${n(ingest.events / (bare.steadyMs / 1000))} events/s steady: ratio ${ratio.steady.toFixed(3)} (incl. startup: ${ratio.total.toFixed(3)})`);
-    summary.push(`ingest ratio tributary/bare (steady)     ${ratio.steady.toFixed(3).padStart(9)}   target >= ${TARGETS.ingestRatio}    ${verdict(ratio.steady >= TARGETS.ingestRatio)}`);
+    out.push(`  best runs: tributary ${n(steadyRate(trib))} vs bare ${n(steadyRate(bare))} events/s steady: ratio ${ratio.steady.toFixed(3)} (incl. startup: ${ratio.total.toFixed(3)})`);
+    summary.push(`ingest ratio tributary/bare (steady)     ${`${ratio.steady.toFixed(3)}x`.padStart(9)}   target >= ${TARGETS.ingestRatio}x   ${passFail(ratio.steady >= TARGETS.ingestRatio)}`);
   }
 
   if (latency) {
