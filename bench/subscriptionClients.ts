@@ -24,7 +24,8 @@ export interface CollectResult {
 
 interface Recorder {
   versions: number[];
-  finals: Map<number, string>;
+  /** Final versions by window start, serialized at collect(): receipt stays cheap while a burst arrives. */
+  finals: Map<number, WindowPayload>;
   errors: string[];
 }
 
@@ -76,7 +77,7 @@ export class SubscriptionClients {
     const clientLoopDelayMs = { p50: ms(this.loopDelay.percentile(50)), p99: ms(this.loopDelay.percentile(99)), max: ms(this.loopDelay.max) };
     this.loopDelay.reset();
     const recordings = this.recorders.map((r) => {
-      const finals = [...r.finals].sort(([a], [b]) => a - b).map(([, json]) => json);
+      const finals = [...r.finals].sort(([a], [b]) => a - b).map(([, w]) => JSON.stringify(w));
       return {
         versions: Float64Array.from(r.versions),
         finals: finals.length,
@@ -122,7 +123,7 @@ export class SubscriptionClients {
           for (const row of w.rows) if (typeof row.maxSent === 'number' && row.maxSent > maxSent) maxSent = row.maxSent;
           const start = Date.parse(w.start);
           recorder.versions.push(start, Number.isFinite(maxSent) ? maxSent : NaN, receivedAt, w.final ? 1 : 0);
-          if (w.final) recorder.finals.set(start, JSON.stringify(w));
+          if (w.final) recorder.finals.set(start, w);
         },
         error: (error) => recorder.errors.push(error instanceof Error ? error.message : JSON.stringify(error)),
         complete: () => {},

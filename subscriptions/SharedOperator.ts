@@ -10,7 +10,10 @@ import { compileEventFilter, WindowOperator, type AddResult, type StreamEvent, t
  */
 export class SharedOperator {
   readonly operator: WindowOperator;
+  /** Every subscriber (read only: they join and leave through join() and leave()). */
   readonly subscribers = new Set<Subscriber>();
+  /** The CHANGES subscribers among them: only they hear of open windows' versions. */
+  private readonly changes = new Set<Subscriber>();
 
   constructor(readonly plan: StreamPlan, stream: StreamConfig) {
     this.operator = new WindowOperator({
@@ -44,12 +47,24 @@ export class SharedOperator {
     const finals = this.operator.closeDue();
     const closedKeys = new Set(finals.map((f) => f.key));
     const snapshots = [...changed].filter((k) => !closedKeys.has(k)).map((k) => this.operator.snapshot(k)).filter((s): s is WindowState => s !== undefined);
-    for (const s of this.subscribers) {
-      if (removed.length) s.removed(removed);
-      s.changed(snapshots);
-      s.closed(finals);
-    }
+    // Each subscriber hears removed, then changed, then closed. FINAL subscribers hear only of
+    // closed windows, so a batch that closes none costs nothing per FINAL subscriber.
+    if (removed.length > 0) for (const s of this.changes) s.removed(removed);
+    if (snapshots.length > 0) for (const s of this.changes) s.changed(snapshots);
+    if (finals.length > 0) for (const s of this.subscribers) s.closed(finals);
     return this.operator.lateEvents - lateBefore;
+  }
+
+  join(s: Subscriber): void {
+    this.subscribers.add(s);
+    if (s.emit === 'CHANGES') this.changes.add(s);
+  }
+
+  /** Removes a subscriber; true if it was the last one. */
+  leave(s: Subscriber): boolean {
+    this.subscribers.delete(s);
+    this.changes.delete(s);
+    return this.subscribers.size === 0;
   }
 
   /** What a new subscriber sees first: the windows open now. */

@@ -90,11 +90,10 @@ export class StreamHub {
     }
     const operator = shared;
     const subscriber = new Subscriber(emit, throttleMs, (s) => {
-      operator.subscribers.delete(s);
-      if (operator.subscribers.size === 0) state.operators.delete(key);
+      if (operator.leave(s)) state.operators.delete(key);
       this.counters.subscribers(plan.stream, --state.subscriberCount);
     }, (windows) => this.counters.dropped(plan.stream, windows));
-    operator.subscribers.add(subscriber);
+    operator.join(subscriber);
     this.counters.subscribers(plan.stream, ++state.subscriberCount);
     // With `since`, the windows that close during the replay are the history asked for.
     if (history.length > 0) operator.add(history);
