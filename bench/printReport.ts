@@ -38,7 +38,7 @@ export const verdict = (q: QueryReport, target: number): 'PASS' | 'MISS' => (rat
 /** The benchmark's report as plain text, one line per figure. */
 export function formatReport(report: BenchReport): string {
   const out: string[] = [];
-  out.push('Tributary query benchmark: gateway over HTTP vs. direct pg running the same SQL');
+  out.push('Tributary query benchmark: gateway over HTTP vs. direct pg running a hand-written aggregate');
   out.push(`  server    ${report.server}`);
   out.push(`  table     ${report.table}`);
   out.push(`  gateway   ${report.gatewayUrl}`);

@@ -149,6 +149,13 @@ describe.skipIf(!admin)('pushdown SQL keeps the best plan on a table whose group
     expect(all.filter((n) => n['Node Type'] === 'Sort')).toEqual([]);
   });
 
+  it('rows and totals over no rows: one round trip, totals as SQL gives them (null sum, zero count)', async () => {
+    const data = await run('{ flights(where: { distance: { lt: 0 } }) { rows { carrier revenue } totals { revenue flights avgDelay } } }');
+    expect(sent.map((s) => s.kind)).toEqual(['execute']);
+    expect(data.flights.rows).toEqual([]);
+    expect(data.flights.totals).toEqual({ revenue: null, flights: 0, avgDelay: null });
+  });
+
   it('a distinct count in rows and totals: one statement (grouping sets), totals exact', async () => {
     const data = await run('{ flights { rows { depTime(granularity: YEAR) carriers } totals { carriers flights } } }');
     expect(sent.map((s) => s.kind)).toEqual(['execute']);
