@@ -10,14 +10,15 @@
  *    cache.maxCoreRows out of reach, to show what the limit-pushdown decision costs.
  * 2. HIT vs MISS p50 of the heaviest query (whole table by region × month).
  * 3. Requests/s of a cached Tributary query vs a trivial Yoga resolver, same client.
- * 4. The cost of auth on a HIT: one cached dashboard query's p50/p95 without auth, with an
+ * 4. A HIT vs a bare Yoga serving the same rows as plain objects, at 13 and at 10,000 rows.
+ * 5. The cost of auth on a HIT: one cached dashboard query's p50/p95 without auth, with an
  *    HS256 admin token, a tenant token under a row policy, and RS256 via a local JWKS file.
  *
  * Prints a report; exits 0 whether or not the targets are met, non-zero when something failed.
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test),
  * BENCH_HIT_MISS_ITERATIONS (20), BENCH_CONCURRENCY (16), BENCH_THROUGHPUT_SECONDS (5 per side),
- * BENCH_AUTH_ITERATIONS (500 per variant).
+ * BENCH_HIT_YOGA_ITERATIONS (30 per size), BENCH_AUTH_ITERATIONS (500 per variant).
  */
 import os from 'node:os';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -33,6 +34,7 @@ import { createKeepAliveClient, type KeepAliveClient } from './keepAliveClient.t
 import { measureCachedThroughput } from './measureCachedThroughput.ts';
 import { measureAuthCost } from './measureAuthCost.ts';
 import { measureHitVsMiss } from './measureHitVsMiss.ts';
+import { HIT_SHAPES, measureHitVsYoga, type HitVsYoga } from './measureHitVsYoga.ts';
 import { formatAuthCost } from './printAuthCost.ts';
 import { formatCacheReport } from './printCacheReport.ts';
 import { redactUrl } from './redactUrl.ts';
@@ -54,6 +56,7 @@ interface Settings {
   readonly concurrency: number;
   readonly throughputSeconds: number;
   readonly authIterations: number;
+  readonly hitYogaIterations: number;
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
@@ -63,6 +66,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     concurrency: getValidCount(env, 'BENCH_CONCURRENCY', 16, 1),
     throughputSeconds: getValidCount(env, 'BENCH_THROUGHPUT_SECONDS', 5, 1),
     authIterations: getValidCount(env, 'BENCH_AUTH_ITERATIONS', 500, 1),
+    hitYogaIterations: getValidCount(env, 'BENCH_HIT_YOGA_ITERATIONS', 30, 1),
   };
 }
 
@@ -111,6 +115,12 @@ async function main(): Promise<void> {
   log(`throughput: ${settings.concurrency} in flight, ${settings.throughputSeconds} s per side`);
   const throughput = await measureCachedThroughput(aClient, settings.concurrency, settings.throughputSeconds);
 
+  const hitVsYoga: HitVsYoga[] = [];
+  for (const shape of HIT_SHAPES) {
+    log(`HIT vs bare Yoga, ${shape.name}: ${settings.hitYogaIterations} runs each, interleaved`);
+    hitVsYoga.push(await measureHitVsYoga(aClient, shape, settings.hitYogaIterations, 3));
+  }
+
   log(`auth on a HIT: ${settings.authIterations} runs per variant, rotated`);
   const authCost = await measureAuthCost(settings.url, `${SCHEMA}.${TABLE}`, settings.authIterations, 50);
 
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
       differences: [...differencesBetween('A', tributary, responseCache), ...differencesBetween('A′', noPushdown, responseCache)],
       hitVsMiss,
       throughput,
+      hitVsYoga,
     }),
   );
   console.log(formatAuthCost(authCost));

@@ -1,4 +1,6 @@
-import { compileEvaluator, type Expression } from '../planner/index.ts';
+import type { Table } from 'apache-arrow';
+import { LRUCache } from 'lru-cache';
+import { compileEvaluator, type AggregatePlan, type Expression } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
 import type { DatasetAnswer } from '../server/gateway.ts';
 import { tableToRows, type ResultRow } from './tableToRows.ts';
@@ -13,10 +15,37 @@ export function attachCalcs<T extends ResultRow>(rows: T[], calcs: ReadonlyMap<s
   return rows;
 }
 
+/** Cells (rows × fields) of the row arrays kept for reuse, all tables together. */
+const REUSED_CELLS = 500_000;
+
+interface Reused {
+  readonly plan: AggregatePlan;
+  readonly dataset: DatasetConfig;
+  readonly calcs: ReadonlyMap<string, Expression>;
+  readonly rows: Calculable[];
+}
+
+/**
+ * Row arrays of recent answers, by the Arrow table they were built from. The cache hands
+ * back the same table for a repeated HIT (an entry's table, or its memoized derived table),
+ * and the planner the same plan and calcs for a repeated request, so a repeated HIT reuses
+ * its rows instead of building them again. Rows are never changed once built (resolvers
+ * only read them, and a row's calcs are part of the key), so requests may share them.
+ * Bounded by cells, least recently used first out.
+ */
+const reused = new LRUCache<Table, Reused>({
+  maxSize: REUSED_CELLS,
+  sizeCalculation: (r) => Math.max(1, r.rows.length * (r.plan.dimensions.length + r.plan.measures.length)),
+});
+
 /** Rows of an answer, ready for the row type's resolvers. */
 export function answerRows(answer: DatasetAnswer, dataset: DatasetConfig): Calculable[] {
-  const rows: Calculable[] = answer.rows ? tableToRows(answer.rows.table, answer.rows.plan, dataset) : [];
-  for (const row of rows) row[CALCS] = answer.calcs;
+  if (!answer.rows) return [];
+  const { table, plan } = answer.rows;
+  const found = reused.get(table);
+  if (found && found.plan === plan && found.dataset === dataset && found.calcs === answer.calcs) return found.rows;
+  const rows: Calculable[] = attachCalcs(tableToRows(table, plan, dataset), answer.calcs);
+  reused.set(table, { plan, dataset, calcs: answer.calcs, rows }); // lru-cache skips an answer larger than the whole bound
   return rows;
 }
 

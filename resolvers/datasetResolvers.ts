@@ -6,6 +6,7 @@ import { answerOptions } from './answerOptions.ts';
 import { answerRows, CALCS, resolveCalc, type Calculable } from './calcRows.ts';
 import { collectSelection } from './collectSelection.ts';
 import { relationResolver } from './relationResolver.ts';
+import { createSelectionMemo } from './selectionMemo.ts';
 import type { RequestContext } from './RequestContext.ts';
 import { tableToRows, type ResultRow } from './tableToRows.ts';
 
@@ -24,13 +25,20 @@ export function datasetResolvers(dataset: DatasetConfig, config: Config, answer:
   for (const relation of Object.values(dataset.relations)) rowResolvers[relation.name] = relationResolver(dataset, relation, config);
   for (const dim of Object.values(dataset.dimensions)) {
     if (dim.type !== 'time') continue;
-    rowResolvers[dim.name] = (row: ResultRow, args: { granularity?: string | null }) =>
-      row[`${dim.name}.${(args.granularity ?? dim.granularity).toLowerCase()}`] ?? null;
+    // The row key of each granularity (`orderDate.month`), made once, not per row and field.
+    const keys = new Map<string, string>();
+    const keyOf = (granularity: string) => {
+      let key = keys.get(granularity);
+      if (key === undefined) keys.set(granularity, (key = `${dim.name}.${granularity.toLowerCase()}`));
+      return key;
+    };
+    rowResolvers[dim.name] = (row: ResultRow, args: { granularity?: string | null }) => row[keyOf(args.granularity ?? dim.granularity)] ?? null;
   }
+  const selections = createSelectionMemo();
   return {
     Query: {
       [dataset.name]: async (_: unknown, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo) => {
-        const request = collectSelection(dataset, args, info);
+        const request = selections(info, () => collectSelection(dataset, args, info));
         const cacheMode = (args.cache ?? 'DEFAULT') as 'DEFAULT' | 'BYPASS' | 'REFRESH';
         const answered = await answer(ctx, request, answerOptions(ctx, { cacheMode }));
         const rows = answerRows(answered, dataset);

@@ -1,47 +1,56 @@
 import type { Table } from 'apache-arrow';
 import { formatWall, type AggregatePlan } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
+import { readColumn, type Cell } from './readColumn.ts';
 
 /** A result row as the GraphQL row type reads it: dimension keys and final measure values. */
 export type ResultRow = Record<string, string | number | boolean | null>;
 
 /**
  * Turns an aggregate result into row objects: time buckets formatted as ISO-8601 in the
- * dataset's zone (keyed `orderDate.month`), leaves combined into measure values (avg = sum
- * / count, null when count is 0), keyed by measure name.
+ * dataset's zone (keyed `orderDate.month`; each distinct bucket formatted once), leaves
+ * combined into measure values (avg = sum / count, null when count is 0), keyed by measure
+ * name. Columns are read whole from Arrow's buffers (readColumn), then each row is built in
+ * one pass with its keys in the same order, so every row shares one object shape.
  */
 export function tableToRows(table: Table, plan: AggregatePlan, dataset: DatasetConfig): ResultRow[] {
   const n = table.numRows;
-  const rows: ResultRow[] = Array.from({ length: n }, () => ({}));
+  const keys: string[] = [];
+  const columns: Cell[][] = [];
   for (const dim of plan.dimensions) {
     const column = table.getChild(dim.key);
     if (!column) continue;
-    const formatted = new Map<number, string>();
-    for (let i = 0; i < n; i++) {
-      const value = column.get(i) as string | number | boolean | null;
-      if (dim.type === 'time' && typeof value === 'number') {
-        let text = formatted.get(value);
-        if (text === undefined) formatted.set(value, (text = formatWall(value, dataset.timezone)));
-        rows[i]![dim.key] = text;
-      } else {
-        rows[i]![dim.key] = value;
-      }
-    }
+    keys.push(dim.key);
+    columns.push(dim.type === 'time' ? formatTimes(readColumn(column), dataset.timezone) : readColumn(column));
   }
   for (const measure of new Set(plan.measures.map((m) => m.measure))) {
     const config = dataset.measures[measure]!;
+    keys.push(measure);
     if (config.aggregation === 'avg') {
-      const sums = table.getChild(`${measure}.sum`)!;
-      const counts = table.getChild(`${measure}.count`)!;
-      for (let i = 0; i < n; i++) {
-        const count = counts.get(i) as number | null;
-        const sum = sums.get(i) as number | null;
-        rows[i]![measure] = count && sum !== null ? sum / count : null;
-      }
+      const sums = readColumn(table.getChild(`${measure}.sum`)!);
+      const counts = readColumn(table.getChild(`${measure}.count`)!);
+      columns.push(sums.map((sum, i) => (counts[i] && sum !== null ? (sum as number) / (counts[i] as number) : null)));
     } else {
-      const leaf = table.getChild(`${measure}.${config.aggregation}`)!;
-      for (let i = 0; i < n; i++) rows[i]![measure] = leaf.get(i) as number | null;
+      columns.push(readColumn(table.getChild(`${measure}.${config.aggregation}`)!));
     }
   }
+  const rows: ResultRow[] = new Array(n);
+  const width = keys.length;
+  for (let i = 0; i < n; i++) {
+    const row: ResultRow = {};
+    for (let k = 0; k < width; k++) row[keys[k]!] = columns[k]![i]!;
+    rows[i] = row;
+  }
   return rows;
+}
+
+/** Wall-clock epoch milliseconds as ISO-8601 text in `zone`, each distinct value formatted once. */
+function formatTimes(values: Cell[], zone: string): Cell[] {
+  const formatted = new Map<number, string>();
+  return values.map((value) => {
+    if (typeof value !== 'number') return value;
+    let text = formatted.get(value);
+    if (text === undefined) formatted.set(value, (text = formatWall(value, zone)));
+    return text;
+  });
 }

@@ -269,4 +269,27 @@ describe.skipIf(!admin)('compiled query execution answers as graphql-js does (re
     expect(again.data.orders.meta.cache).not.toBe('MISS');
     expect(again.data.orders.rows[0]).toEqual({ region: 'East', revenue: 40 });
   });
+
+  it('requests sharing a cached table but not their calcs or variables answer their own, even in flight together', async () => {
+    const calc = (expr: string) => `{ orders(orderBy: [{ region: ASC }]) { rows { region c: calc(expr: ${JSON.stringify(expr)}) } } }`;
+    const limited = 'query($n: Int) { orders(limit: $n, orderBy: [{ region: ASC }]) { rows { region } } }';
+    const requests: [string, Record<string, unknown>?][] = [
+      [calc('revenue * 2')],
+      [calc('revenue + 1')],
+      [calc('units - 1')],
+      [limited, { n: 1 }],
+      [limited, { n: 3 }],
+      [limited],
+    ];
+    for (let round = 0; round < 3; round++) {
+      const got = await Promise.all(requests.map(([q, v]) => compiled.post(q, v)));
+      const want = await Promise.all(requests.map(([q, v]) => reference.post(q, v)));
+      expect(got.map(comparable)).toEqual(want.map(comparable));
+    }
+    const [double, plusOne] = await Promise.all([compiled.post(calc('revenue * 2')), compiled.post(calc('revenue + 1'))]);
+    expect(double.data.orders.rows[0]).toEqual({ region: 'East', c: 80 });
+    expect(plusOne.data.orders.rows[0]).toEqual({ region: 'East', c: 41 });
+    expect((await compiled.post(limited, { n: 1 })).data.orders.rows).toHaveLength(1);
+    expect((await compiled.post(limited, { n: 3 })).data.orders.rows).toHaveLength(3);
+  });
 });

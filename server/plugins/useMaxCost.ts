@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import { limitExceeded } from '../../errors/index.ts';
-import { documentCost } from './documentCost.ts';
+import { createDocumentCostMemo } from './documentCostMemo.ts';
 
 /**
  * Refuses an operation whose cost (documentCost: rows it may read) is over `maxCost`.
@@ -9,6 +9,7 @@ import { documentCost } from './documentCost.ts';
  * through execute, over HTTP, SSE and graphql-ws alike; subscriptions read no datasets.
  */
 export function useMaxCost(maxCost: number, defaultLimit: number): Plugin {
+  const documentCost = createDocumentCostMemo();
   return {
     onExecute: ({ args, setResultAndStopExecution }) => {
       const cost = documentCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown> | null | undefined, defaultLimit);
