@@ -57,7 +57,8 @@ export class PostgresSource implements Source {
     let failure: unknown;
     try {
       if (maxRows !== undefined) {
-        return rowsToArrow(query.columns, await readBounded(client, query.sql, query.params as unknown[], maxRows, this.connectTimeoutMs));
+        // Past the bound, the rest of the statement is cancelled like an aborted request's.
+        return rowsToArrow(query.columns, await readBounded(client, query.sql, query.params as unknown[], maxRows, () => cancelling ?? cancel()));
       }
       const result = await client.query({ text: query.sql, values: query.params as unknown[], rowMode: 'array' });
       return rowsToArrow(query.columns, result.rows);

@@ -1,25 +1,32 @@
-import type pg from 'pg';
-import Cursor from 'pg-cursor';
+import pg from 'pg';
 
 /**
- * Reads at most `maxRows` rows of a statement through a portal (the extended protocol's
- * Execute with a row count): Postgres plans a portal's statement for the whole result, so
- * the aggregation strategy is the one a full read gets, where a LIMIT would let it choose a
- * fast-start plan (a sort-based GroupAggregate) instead. The portal is closed after the
- * read; `closeDeadlineMs` bounds the wait for that (a dead connection never answers), and
- * a portal not closed in time fails the read so the connection is discarded.
+ * Reads at most `maxRows` rows of a statement sent as it is: no LIMIT, no cursor. Postgres
+ * plans it exactly as the plain statement (for the whole result, parallel workers allowed:
+ * a portal fetched with a row count would run without them, a LIMIT would let the planner
+ * pick a fast-start plan such as a sorted GroupAggregate). Rows are counted as they arrive
+ * and not kept past the bound, so memory stays bounded; at the first row past it `stop` is
+ * called (the caller cancels the backend) and the rows read so far are the answer, the
+ * cancel's error included.
  */
-export async function readBounded(client: pg.PoolClient, sql: string, values: unknown[], maxRows: number, closeDeadlineMs: number): Promise<unknown[][]> {
-  const cursor = client.query(new Cursor<unknown[]>(sql, values, { rowMode: 'array' }));
-  const rows = await cursor.read(maxRows);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`closing a portal took more than ${closeDeadlineMs} ms`)), closeDeadlineMs);
+export async function readBounded(client: pg.PoolClient, sql: string, values: unknown[], maxRows: number, stop: () => void): Promise<unknown[][]> {
+  const rows: unknown[][] = [];
+  let stopped = false;
+  const config: pg.QueryArrayConfig = { text: sql, values, rowMode: 'array' };
+  const query = new pg.Query(config);
+  // A 'row' listener and no callback: pg hands each row over and keeps none itself.
+  query.on('row', (row: unknown[]) => {
+    if (rows.length < maxRows) rows.push(row);
+    else if (!stopped) {
+      stopped = true;
+      stop();
+    }
   });
-  try {
-    await Promise.race([cursor.close(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const done = new Promise<void>((resolve, reject) => {
+    query.on('end', () => resolve());
+    query.on('error', (error: unknown) => (stopped ? resolve() : reject(error)));
+  });
+  client.query(query);
+  await done;
   return rows;
 }
