@@ -7,7 +7,8 @@ export interface ExecuteOptions {
   /**
    * Read at most this many rows. The SQL is sent as it is (no LIMIT is added), so the
    * source plans it for the whole result and aggregates as it would for a full read; only
-   * the reading stops early (Postgres: a portal; PGlite: a cursor; DuckDB: a stream).
+   * the reading stops early (Postgres: rows counted as they stream, the backend cancelled
+   * past the bound; PGlite: a cursor; DuckDB: a stream).
    */
   readonly maxRows?: number;
 }
