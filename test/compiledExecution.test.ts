@@ -270,7 +270,7 @@ describe.skipIf(!admin)('compiled query execution answers as graphql-js does (re
     expect(again.data.orders.rows[0]).toEqual({ region: 'East', revenue: 40 });
   });
 
-  it('requests sharing a cached table but not their calcs or variables answer their own, even in flight together', async () => {
+  it('requests sharing a cached table (or a fusion its member tables) but not their calcs, selection or variables answer their own, even in flight together', async () => {
     const calc = (expr: string) => `{ orders(orderBy: [{ region: ASC }]) { rows { region c: calc(expr: ${JSON.stringify(expr)}) } } }`;
     const limited = 'query($n: Int) { orders(limit: $n, orderBy: [{ region: ASC }]) { rows { region } } }';
     const requests: [string, Record<string, unknown>?][] = [
@@ -280,6 +280,9 @@ describe.skipIf(!admin)('compiled query execution answers as graphql-js does (re
       [limited, { n: 1 }],
       [limited, { n: 3 }],
       [limited],
+      ['{ regionGoals(orderBy: [{ region: ASC }]) { rows { region revenue target } } }'],
+      ['{ regionGoals(orderBy: [{ region: ASC }], limit: 1) { rows { region gap: calc(expr: "revenue - target") } totals { target } } }'],
+      ['{ regionGoals(orderBy: [{ target: DESC }]) { rows { target region } totals { revenue } } }'],
     ];
     for (let round = 0; round < 3; round++) {
       const got = await Promise.all(requests.map(([q, v]) => compiled.post(q, v)));

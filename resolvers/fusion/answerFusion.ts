@@ -6,6 +6,7 @@ import type { FusionConfig } from '../../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from '../../server/gateway.ts';
 import { limitProbe } from '../../server/limitProbe.ts';
 import { runPlan, summarizeOutcomes } from '../../server/runPlan.ts';
+import { fusedAnswer } from './fusedAnswers.ts';
 import { hashJoin } from './hashJoin.ts';
 import { planFusion } from './planFusion.ts';
 
@@ -27,28 +28,34 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
   if (failed) throw failed.reason; // the members that answered stay cached
   const answers = settled.map((s) => (s as PromiseFulfilledResult<{ plan: AggregatePlan; answer: Awaited<ReturnType<typeof runPlan>> }>).value);
 
-  const outKeys = fused.dimensions.map((d) => d.key);
-  let table: Table = answers[0]!.answer.table;
-  let tableKeys = answers[0]!.plan.dimensions.map((d) => d.key);
-  for (const { plan, answer } of answers.slice(1)) {
-    // Without keys every member answered one row: the fused row is their columns side by side.
-    table =
-      outKeys.length === 0
-        ? sideBySide(table, answer.table)
-        : hashJoin(fusion.join, table, answer.table, tableKeys, plan.dimensions.map((d) => d.key), outKeys);
-    tableKeys = outKeys;
-  }
-  if (answers.length === 1) table = renameKeys(table, tableKeys, outKeys);
+  const { rows, totals, truncated } = fusedAnswer(
+    plans,
+    answers.map((a) => a.answer.table),
+    () => {
+      const outKeys = fused.dimensions.map((d) => d.key);
+      let table: Table = answers[0]!.answer.table;
+      let tableKeys = answers[0]!.plan.dimensions.map((d) => d.key);
+      for (const { plan, answer } of answers.slice(1)) {
+        // Without keys every member answered one row: the fused row is their columns side by side.
+        table =
+          outKeys.length === 0
+            ? sideBySide(table, answer.table)
+            : hashJoin(fusion.join, table, answer.table, tableKeys, plan.dimensions.map((d) => d.key), outKeys);
+        tableKeys = outKeys;
+      }
+      if (answers.length === 1) table = renameKeys(table, tableKeys, outKeys);
 
-  const probe = plans.rows && limitProbe(plans.rows);
-  const trimmed = probe && probe.trim(deriveTable(probe.plan, fused, table, view));
-  const rows = trimmed && { plan: plans.rows!, table: trimmed.table };
-  let totals = null;
-  if (plans.totals) {
-    const verdict = canDerive(plans.totals, fused, view);
-    if (!verdict.ok) throw badInput(`totals of fusion ${fusion.name}: ${verdict.reason}`);
-    totals = { plan: plans.totals, table: deriveTable(plans.totals, fused, table, view) };
-  }
+      const probe = plans.rows && limitProbe(plans.rows);
+      const trimmed = probe && probe.trim(deriveTable(probe.plan, fused, table, view));
+      let totals = null;
+      if (plans.totals) {
+        const verdict = canDerive(plans.totals, fused, view);
+        if (!verdict.ok) throw badInput(`totals of fusion ${fusion.name}: ${verdict.reason}`);
+        totals = { plan: plans.totals, table: deriveTable(plans.totals, fused, table, view) };
+      }
+      return { rows: trimmed ? { plan: plans.rows!, table: trimmed.table } : null, totals, truncated: trimmed?.truncated ?? false };
+    },
+  );
   return {
     rows,
     totals,
@@ -57,7 +64,7 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
       cache: summarizeOutcomes(answers.map((a) => a.answer.outcome)),
       sources: calls,
       ageMs: Math.max(0, ...answers.map((a) => a.answer.ageMs)),
-      truncated: trimmed?.truncated ?? false,
+      truncated,
     },
   };
 }
