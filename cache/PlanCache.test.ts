@@ -184,3 +184,49 @@ describe('PlanCache: what an entry counts against maxBytes', () => {
     expect(cache.store.entries).toBeLessThan(20);
   });
 });
+
+describe('PlanCache: rows and totals that both miss share one fetch', () => {
+  const TOTALS = plan({ measures: ['revenue'] });
+
+  it('one fetch answers both, stores both cores, and concurrent callers join it', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { gated: true });
+    const first = cache.answerWithTotals(BY_REGION, TOTALS, SALES, 'DEFAULT', source.io);
+    const second = cache.answerWithTotals(BY_REGION, TOTALS, SALES, 'DEFAULT', source.io);
+    await until('the fetch to start', () => source.waiting() === 1);
+    source.open();
+    const [[rows, totals], [rowsAgain]] = await Promise.all([first, second]);
+    expect(source.fetched).toHaveLength(1);
+    expect([rows.outcome, totals.outcome, rowsAgain.outcome]).toEqual(['MISS', 'MISS', 'MISS']);
+    expect(rows.table.numRows).toBe(10);
+    const expected = Array.from({ length: 10 }, (_, i) => (i * 7919) % 1000).reduce((a, b) => a + b, 0);
+    expect(totals.table.getChild('revenue.sum')!.get(0)).toBe(expected);
+    expect(cache.store.entries).toBe(2);
+    expect((await cache.answer(TOTALS, SALES, 'DEFAULT', source.io)).outcome).toBe('HIT');
+  });
+
+  it('a shared fetch in flight across invalidate answers its callers but stores nothing', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(10, { gated: true });
+    const pending = cache.answerWithTotals(BY_REGION, TOTALS, SALES, 'DEFAULT', source.io);
+    await until('the fetch to start', () => source.waiting() === 1);
+    cache.invalidate('sales');
+    source.open();
+    const [rows, totals] = await pending;
+    expect([rows.outcome, totals.outcome]).toEqual(['MISS', 'MISS']);
+    expect(cache.store.entries).toBe(0);
+  });
+
+  it('a top-N whose core overflows the bound: rows pushed down, totals fetched on their own', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = scriptedSource(5_000);
+    const [rows, totals] = await cache.answerWithTotals(TOP_5, TOTALS, SALES, 'DEFAULT', source.io);
+    expect(source.fetched.map((p) => [p.dimensions.length, p.limit])).toEqual([
+      [1, 101],
+      [1, 5],
+      [0, null],
+    ]);
+    expect(rows.table.numRows).toBe(5);
+    expect(totals.table.numRows).toBe(1);
+  });
+});
