@@ -17,6 +17,7 @@ import { readMetric } from './support/readMetric.ts';
 import { BASE_TS, generateEvents, referenceWindows, type TestEvent } from './support/referenceWindows.ts';
 import { expectChangesConsistent, subscribeSse, waitForFinals, type StreamRecording, type WindowVersion } from './support/streamClients.ts';
 import { startTestGateway, type TestGateway } from './support/testGateway.ts';
+import { hsToken, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET } from './support/tokens.ts';
 import { waitFor } from './support/waitFor.ts';
 
 /** Every call of the row type's `calc` resolver: one per row per execution of a window version. */
@@ -34,7 +35,7 @@ vi.mock('../resolvers/calcRows.ts', async (importOriginal) => {
 
 const kafka = await connectTestKafka();
 const RUN = `${Date.now().toString(36)}-${process.pid}`;
-const STREAMS = ['fanFinal', 'fanVariables', 'fanChanges'] as const;
+const STREAMS = ['fanFinal', 'fanVariables', 'fanChanges', 'fanRoles'] as const;
 type Stream = (typeof STREAMS)[number];
 const topicOf = (stream: Stream) => `i10fan-${stream}-${RUN}`;
 const KAFKA_MS = 60_000;
@@ -58,11 +59,12 @@ ${STREAMS.map(
 `;
 
 /** A recording per subscription, over `sockets` graphql-ws connections with `perSocket` subscriptions each. */
-function subscribeManyWs(url: string, field: string, request: { query: string; variables?: Record<string, unknown> }, sockets: number, perSocket: number) {
+function subscribeManyWs(url: string, field: string, request: { query: string; variables?: Record<string, unknown> }, sockets: number, perSocket: number, token?: string) {
   const clients: WsClient[] = [];
   const recordings: StreamRecording[] = [];
   for (let s = 0; s < sockets; s++) {
-    const client = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const connectionParams = token ? { authorization: `Bearer ${token}` } : undefined;
+    const client = createWsClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams });
     clients.push(client);
     for (let i = 0; i < perSocket; i++) {
       const versions: WindowVersion[] = [];
@@ -216,6 +218,46 @@ describe.skipIf(!kafka)('one execution per subscription plan (graphql-ws and SSE
     for (const s of slow.recordings) expect(nonFinal(s)).toBeLessThan(Math.min(...fast.recordings.map(nonFinal)));
     await Promise.all([fast.close(), slow.close()]);
     await subscribers('fanChanges', 0);
+    await waitFor('shared groups to be released', () => subscriptionResults.size === 0 && sharedPayloadGroups() === 0, 10_000);
+  });
+
+  it('callers of different roles, or of one role under different row policies, never share a result', async () => {
+    const auth = await startTestGateway(`
+auth: { jwt: { secret: "${TEST_SECRET}", issuer: "${TEST_ISSUER}", audience: ${TEST_AUDIENCE} } }
+${CONFIG(kafka!.brokers)}
+roles:
+  admin: "*"
+  tenant:
+    fanRoles: { rows: { region: { in: "$claims.regions" } }, members: [region, channel, revenue, orders] }
+`);
+    closers.push(() => auth.close());
+    const request = { query: 'subscription { fanRoles(window: { tumble: "5s" }, emit: FINAL) { start final rows { region orders } } }' };
+    const callers = {
+      admin: await hsToken({ role: 'admin' }),
+      eastNorth: await hsToken({ sub: 'a', role: 'tenant', regions: ['east', 'north'] }),
+      eastNorthToo: await hsToken({ sub: 'b', role: 'tenant', regions: ['east', 'north'] }),
+      south: await hsToken({ sub: 'c', role: 'tenant', regions: ['south'] }),
+    };
+    const subs = Object.fromEntries(Object.entries(callers).map(([name, token]) => [name, subscribeManyWs(auth.server.url, 'fanRoles', request, 1, 3, token)]));
+    for (const sub of Object.values(subs)) closers.push(sub.close);
+    await waitFor('12 subscribers of fanRoles', async () => (await readMetric(auth, 'tributary_subscribers', { stream: 'fanRoles' })) === 12, KAFKA_MS);
+    const executionsBefore = subscriptionResults.executions;
+    const events = generateEvents(14, 200, { stepMs: 100, jitterMs: 500 });
+    await produce('fanRoles', [...events, WATERMARK]);
+    const windowsOf = (regions: readonly string[] | null) =>
+      referenceWindows([...events, WATERMARK], { kind: 'tumble', sizeMs: 5_000 }, { graceMs: GRACE_MS, groupBy: ['region'], where: (e) => regions === null || regions.includes(e.region) }).closed.length;
+    const want = { admin: windowsOf(null), eastNorth: windowsOf(['east', 'north']), eastNorthToo: windowsOf(['east', 'north']), south: windowsOf(['south']) };
+    for (const [name, sub] of Object.entries(subs)) for (const r of sub.recordings) await waitForFinals(r, want[name as keyof typeof want], `fanRoles ${name}`);
+    for (const sub of Object.values(subs)) for (const r of sub.recordings) expect(r.errors).toEqual([]);
+    const regionsOf = (name: string) => new Set(subs[name]!.recordings.flatMap((r) => r.finals().flatMap((v) => v.rows.map((row) => row.region))));
+    expect([...regionsOf('admin')].sort()).toEqual(['east', 'north', 'south', 'west']);
+    expect([...regionsOf('eastNorth')].sort()).toEqual(['east', 'north']);
+    expect([...regionsOf('eastNorthToo')].sort()).toEqual(['east', 'north']);
+    expect([...regionsOf('south')]).toEqual(['south']);
+    // One execution per window version and group: the admin role's schema, and the tenant
+    // role's under two row policies; the two callers with equal claims share theirs.
+    expect(subscriptionResults.executions - executionsBefore).toBe(want.admin + want.eastNorth + want.south);
+    await Promise.all(Object.values(subs).map((sub) => sub.close()));
     await waitFor('shared groups to be released', () => subscriptionResults.size === 0 && sharedPayloadGroups() === 0, 10_000);
   });
 });
