@@ -144,15 +144,17 @@ export class KafkaFeed implements EventFeed {
     // not per message.
     let first = 0;
     while (first < messages.length && BigInt(messages[first]!.offset) <= seen) first++;
+    let clock = Date.now();
     for (let i = first; i < messages.length; i++) {
       const message = messages[i]!;
-      const decoded = decode(message as RawRecord);
+      const decoded = decode(message as RawRecord, clock);
       if (decoded.ok) events.push(decoded.event);
       else void this.reject(decoded.reason, message.value, batch.partition, message.offset);
       if (events.length === DISPATCH_SLICE && i < messages.length - 1) {
         this.lastOffset.set(batch.partition, BigInt(message.offset)); // as at the end of a batch: what was dispatched is counted
         this.emit(events);
         events = [];
+        clock = Date.now();
       }
     }
     if (first < messages.length) this.lastOffset.set(batch.partition, BigInt(messages[messages.length - 1]!.offset));

@@ -53,4 +53,12 @@ describe('createDecoder: maxSkew (default 1h) against the gateway clock', () => 
     clock = NOW + 55_000;
     expect(moving(record({}, String(NOW + 60_000))).ok).toBe(true);
   });
+
+  it('takes a clock read by the caller (a feed reads it once per slice) instead of calling now()', () => {
+    let calls = 0;
+    const counted = createDecoder(streams.stamped!, () => (calls++, NOW));
+    expect(counted(record({}, String(NOW + 60_000)), NOW + 55_000).ok).toBe(true);
+    expect(counted(record({}, String(NOW + 60_000)), NOW)).toMatchObject({ ok: false, reason: expect.stringContaining('is 60000 ms ahead of the gateway clock') });
+    expect(calls).toBe(0);
+  });
 });
