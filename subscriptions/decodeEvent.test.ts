@@ -54,7 +54,7 @@ describe('createDecoder: maxSkew (default 1h) against the gateway clock', () => 
     expect(moving(record({}, String(NOW + 60_000))).ok).toBe(true);
   });
 
-  it('takes a clock read by the caller (a feed reads it once per slice) instead of calling now()', () => {
+  it('takes a clock read by the caller (a feed reads it once per batch) instead of calling now()', () => {
     let calls = 0;
     const counted = createDecoder(streams.stamped!, () => (calls++, NOW));
     expect(counted(record({}, String(NOW + 60_000)), NOW + 55_000).ok).toBe(true);

@@ -25,7 +25,7 @@ export type Decoded = { readonly ok: true; readonly event: StreamEvent } | { rea
  * after a quiet spell it lags behind events that are on time.
  *
  * `clock` is that gateway clock when the caller read it already: a feed reads it once per
- * slice of a batch (a millisecond or so of decoding), not once per event (~150 ns here).
+ * batch, not once per event.
  */
 export function createDecoder(stream: StreamConfig, now: () => number = Date.now): (record: RawRecord, clock?: number) => Decoded {
   const dims = Object.values(stream.dimensions);
