@@ -18,7 +18,9 @@
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test),
  * BENCH_HIT_MISS_ITERATIONS (20), BENCH_CONCURRENCY (16), BENCH_THROUGHPUT_SECONDS (5 per side),
- * BENCH_HIT_YOGA_ITERATIONS (30 per size), BENCH_AUTH_ITERATIONS (500 per variant).
+ * BENCH_HIT_YOGA_ITERATIONS (30 per size), BENCH_AUTH_ITERATIONS (500 per variant),
+ * BENCH_CACHE_PARTS (unset: all; else a comma list of throughput, hityoga: runs only those
+ * parts against gateway A and prints only their sections, to iterate on one figure).
  */
 import os from 'node:os';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -36,7 +38,7 @@ import { measureAuthCost } from './measureAuthCost.ts';
 import { measureHitVsMiss } from './measureHitVsMiss.ts';
 import { HIT_SHAPES, measureHitVsYoga, type HitVsYoga } from './measureHitVsYoga.ts';
 import { formatAuthCost } from './printAuthCost.ts';
-import { formatCacheReport } from './printCacheReport.ts';
+import { formatCacheReport, formatHitVsYoga, formatThroughput } from './printCacheReport.ts';
 import { redactUrl } from './redactUrl.ts';
 import { runSession, type InteractionResult, type SessionResult } from './runSession.ts';
 import { getValidCount, log } from './settings.ts';
@@ -57,7 +59,11 @@ interface Settings {
   readonly throughputSeconds: number;
   readonly authIterations: number;
   readonly hitYogaIterations: number;
+  /** Only these parts (throughput, hityoga), or null for the whole bench. */
+  readonly parts: ReadonlySet<string> | null;
 }
+
+const PARTS = ['throughput', 'hityoga'];
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
   return {
@@ -67,7 +73,16 @@ function readSettings(env: NodeJS.ProcessEnv): Settings {
     throughputSeconds: getValidCount(env, 'BENCH_THROUGHPUT_SECONDS', 5, 1),
     authIterations: getValidCount(env, 'BENCH_AUTH_ITERATIONS', 500, 1),
     hitYogaIterations: getValidCount(env, 'BENCH_HIT_YOGA_ITERATIONS', 30, 1),
+    parts: partsOf(env.BENCH_CACHE_PARTS),
   };
+}
+
+function partsOf(value: string | undefined): ReadonlySet<string> | null {
+  if (!value) return null;
+  const parts = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const unknown = parts.filter((x) => !PARTS.includes(x));
+  if (unknown.length > 0 || parts.length === 0) throw new Error(`BENCH_CACHE_PARTS: expected a comma list of ${PARTS.join(', ')}; got ${JSON.stringify(value)}`);
+  return new Set(parts);
 }
 
 
@@ -79,6 +94,7 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!;
   const table = await ensureBenchSales({ url: settings.url, schema: SCHEMA, table: TABLE, rows: ROWS, log });
   await prewarm(settings.url, table.qualified);
+  if (settings.parts) return runParts(settings, settings.parts);
 
   log(`session A: Tributary, cache on (${DASHBOARD_SESSION.length} interactions)`);
   const a = await startBenchGateway(settings.url, `${SCHEMA}.${TABLE}`);
@@ -148,6 +164,27 @@ async function main(): Promise<void> {
     }),
   );
   console.log(formatAuthCost(authCost));
+}
+
+/** Only the parts asked for, against a fresh gateway A; prints only their sections. */
+async function runParts(settings: Settings, parts: ReadonlySet<string>): Promise<void> {
+  const a = await startBenchGateway(settings.url, `${SCHEMA}.${TABLE}`);
+  closers.push(() => a.close());
+  const aClient = clientOf(a, settings.concurrency);
+  const out: string[] = [`bench:cache, parts ${[...parts].join(', ')} only (BENCH_CACHE_PARTS); Node ${process.version}, 1-minute load average ${os.loadavg()[0]!.toFixed(2)}`];
+  if (parts.has('throughput')) {
+    log(`throughput: ${settings.concurrency} in flight, ${settings.throughputSeconds} s per side`);
+    out.push(...formatThroughput(await measureCachedThroughput(aClient, settings.concurrency, settings.throughputSeconds)));
+  }
+  if (parts.has('hityoga')) {
+    const hitVsYoga: HitVsYoga[] = [];
+    for (const shape of HIT_SHAPES) {
+      log(`HIT vs bare Yoga, ${shape.name}: ${settings.hitYogaIterations} runs each, interleaved`);
+      hitVsYoga.push(await measureHitVsYoga(aClient, shape, settings.hitYogaIterations, 3));
+    }
+    out.push(...formatHitVsYoga(hitVsYoga));
+  }
+  console.log(out.join('\n'));
 }
 
 /** The data of interaction 1 (rows only). */

@@ -100,34 +100,10 @@ export function formatCacheReport(r: CacheBenchReport): string {
   }
   out.push(`  HIT is ${speedup.toFixed(1)}× faster than MISS at p50 (target >= ${TARGETS.hitSpeedup}×)`);
 
+  out.push(...formatThroughput(r.throughput), ...formatHitVsYoga(r.hitVsYoga));
+
   const t = r.throughput;
   const share = t.tributary.perSecond / t.hello.perSecond;
-  out.push('', '== 3. Cached throughput over HTTP ==');
-  out.push(`  ${t.concurrency} requests in flight from this process, node:http keep-alive client, ABBA legs, pooled`);
-  out.push(`  Tributary HIT: ${t.query} (${t.resultBytes}-byte response)`);
-  out.push('  Yoga floor:    { hello } on a bare createYoga, same client, same process');
-  for (const [name, x] of [['Tributary HIT', t.tributary], ['Yoga hello', t.hello]] as const) {
-    out.push(
-      `  ${name.padEnd(14)}${x.perSecond.toFixed(0).padStart(7)} req/s  (${x.requests} requests in ${x.seconds.toFixed(1)} s); ` +
-        `${x.cpuMicrosPerRequest.toFixed(0)} µs of process CPU per request (server + client)`,
-    );
-  }
-  const pairs = [...t.pairRatios].sort((x, y) => x - y);
-  const cpuShare = t.hello.cpuMicrosPerRequest / t.tributary.cpuMicrosPerRequest;
-  out.push(`  ratio ${pct(share)} (target >= ${pct(TARGETS.throughputShare)}); per pair of adjacent legs ${pct(pairs[0]!)} to ${pct(pairs[pairs.length - 1]!)}`);
-  out.push(`  by CPU per request (hello / Tributary, robust to other load on the machine): ${pct(cpuShare)}`);
-
-  out.push('', '== 4. A cached answer against a bare Yoga serving the same rows ==');
-  out.push('  Tributary HIT (graphql-jit compiled query) vs createYoga + graphql-js with default resolvers over the same rows as plain objects in memory;');
-  out.push('  same node:http keep-alive client, one request at a time, interleaved; every response of both byte-identical to the gateway\'s first');
-  out.push(`  ${'size'.padEnd(14)}${'bytes'.padStart(10)}${'HIT p50'.padStart(10)}${'HIT p95'.padStart(10)}${'Yoga p50'.padStart(10)}${'Yoga p95'.padStart(10)}${'ratio'.padStart(8)}`);
-  for (const x of r.hitVsYoga) {
-    out.push(
-      `  ${x.shape.name.padEnd(14)}${String(x.responseBytes).padStart(10)}${ms(x.hit.p50).padStart(10)}${ms(x.hit.p95).padStart(10)}${ms(x.yoga.p50).padStart(10)}${ms(x.yoga.p95).padStart(10)}${`${(x.hit.p50 / x.yoga.p50).toFixed(2)}×`.padStart(8)}`,
-    );
-  }
-  for (const x of r.hitVsYoga) out.push(`  ${x.shape.name}: ${x.query} (${x.hit.n} runs each)`);
-
   const noSource = noSourceShare(r.tributary);
   out.push('', '== Summary ==');
   out.push(`  A: interactions with no source call       ${pct(noSource).padStart(9)}   target >= ${pct(TARGETS.noSourceShare)}   ${verdict(noSource >= TARGETS.noSourceShare)}`);
@@ -147,6 +123,45 @@ export function formatCacheReport(r: CacheBenchReport): string {
   }
   out.push(`  answers of A and A′ differing from B's    ${String(r.differences.length).padStart(9)}   expected 0        ${verdict(r.differences.length === 0)}`);
   return out.join('\n');
+}
+
+/** Section 3: requests/s of a cached query against a trivial Yoga. */
+export function formatThroughput(t: CachedThroughput): string[] {
+  const out: string[] = [];
+  const share = t.tributary.perSecond / t.hello.perSecond;
+  out.push('', '== 3. Cached throughput over HTTP ==');
+  out.push(`  ${t.concurrency} requests in flight from this process, node:http keep-alive client, ABBA legs, pooled`);
+  out.push(`  Tributary HIT: ${t.query} (${t.resultBytes}-byte response)`);
+  out.push('  Yoga floor:    { hello } on a bare createYoga, same client, same process');
+  for (const [name, x] of [['Tributary HIT', t.tributary], ['Yoga hello', t.hello]] as const) {
+    out.push(
+      `  ${name.padEnd(14)}${x.perSecond.toFixed(0).padStart(7)} req/s  (${x.requests} requests in ${x.seconds.toFixed(1)} s); ` +
+        `${x.cpuMicrosPerRequest.toFixed(0)} µs of process CPU per request (server + client)`,
+    );
+  }
+  const pairs = [...t.pairRatios].sort((x, y) => x - y);
+  const cpuShare = t.hello.cpuMicrosPerRequest / t.tributary.cpuMicrosPerRequest;
+  out.push(`  ratio ${pct(share)} (target >= ${pct(TARGETS.throughputShare)}); per pair of adjacent legs ${pct(pairs[0]!)} to ${pct(pairs[pairs.length - 1]!)}`);
+  out.push(`  by CPU per request (hello / Tributary, robust to other load on the machine): ${pct(cpuShare)}`);
+
+  return out;
+}
+
+/** Section 4: a HIT against a bare Yoga serving the same rows, at each size. */
+export function formatHitVsYoga(hitVsYoga: readonly HitVsYoga[]): string[] {
+  const out: string[] = [];
+  out.push('', '== 4. A cached answer against a bare Yoga serving the same rows ==');
+  out.push('  Tributary HIT (graphql-jit compiled query) vs createYoga + graphql-js with default resolvers over the same rows as plain objects in memory;');
+  out.push('  same node:http keep-alive client, one request at a time, interleaved; every response of both byte-identical to the gateway\'s first');
+  out.push(`  ${'size'.padEnd(14)}${'bytes'.padStart(10)}${'HIT p50'.padStart(10)}${'HIT p95'.padStart(10)}${'Yoga p50'.padStart(10)}${'Yoga p95'.padStart(10)}${'ratio'.padStart(8)}`);
+  for (const x of hitVsYoga) {
+    out.push(
+      `  ${x.shape.name.padEnd(14)}${String(x.responseBytes).padStart(10)}${ms(x.hit.p50).padStart(10)}${ms(x.hit.p95).padStart(10)}${ms(x.yoga.p50).padStart(10)}${ms(x.yoga.p95).padStart(10)}${`${(x.hit.p50 / x.yoga.p50).toFixed(2)}×`.padStart(8)}`,
+    );
+  }
+  for (const x of hitVsYoga) out.push(`  ${x.shape.name}: ${x.query} (${x.hit.n} runs each)`);
+
+  return out;
 }
 
 const p50 = (s: SessionResult) => summarize(s.interactions.map((r) => r.ms)).p50;
