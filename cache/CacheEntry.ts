@@ -19,13 +19,16 @@ export interface CacheEntry {
   /**
    * Answers already computed from this entry, by plan key: a dashboard repeats the same
    * few views, and a repeat then costs a map lookup instead of a derivation. Bounded by
-   * MAX_DERIVED_PER_ENTRY small tables; dropped with the entry.
+   * MAX_DERIVED_PER_ENTRY tables of at most MAX_DERIVED_ROWS rows each (a top-N of 10,000
+   * rows is a dashboard table too: re-deriving it per HIT costs more than serving it), and
+   * by bytes: every memo counts toward the entry's bytes, which maxBytes bounds, and one is
+   * kept only while the entry stays within half of maxBytes; dropped with the entry.
    */
   readonly derived: Map<string, Table>;
 }
 
 export const MAX_DERIVED_PER_ENTRY = 32;
-export const MAX_DERIVED_ROWS = 2_000;
+export const MAX_DERIVED_ROWS = 50_000;
 
 /** Bytes an Arrow table holds (buffers of every batch). */
 export function tableBytes(table: Table): number {

@@ -170,6 +170,35 @@ describe('PlanCache: what an entry counts against maxBytes', () => {
     expect(entry!.bytes - entry!.baseBytes).toBeGreaterThan(90 * (4 + 16 + 6) + 90 * 8);
   });
 
+  it('a repeated top-N of 10,000 rows is derived once: the second HIT returns the remembered table', async () => {
+    const cache = new PlanCache({ ...CONFIG, maxCoreRows: 20_000 });
+    const source = scriptedSource(12_000);
+    await cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    const top = plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 10_000 });
+    const first = await cache.answer(top, SALES, 'DEFAULT', source.io);
+    const second = await cache.answer(top, SALES, 'DEFAULT', source.io);
+    expect([first.outcome, second.outcome, first.table.numRows]).toEqual(['HIT', 'HIT', 10_000]);
+    expect(second.table).toBe(first.table);
+    expect(source.fetched).toHaveLength(1);
+  });
+
+  it('a derived answer that would take the entry past maxBytes is served but not remembered, and the entry stays', async () => {
+    const source = scriptedSource(12_000);
+    const probe = new PlanCache({ ...CONFIG, maxCoreRows: 20_000 });
+    await probe.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    const base = probe.store.bytes;
+    // Room for the entry and its column encodings, not for a 10,000-row copy on top.
+    const cache = new PlanCache({ ...CONFIG, maxCoreRows: 20_000, maxBytes: Math.ceil(base * 1.6) });
+    await cache.answer(BY_REGION, SALES, 'DEFAULT', source.io);
+    const top = plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 10_000 });
+    const first = await cache.answer(top, SALES, 'DEFAULT', source.io);
+    const second = await cache.answer(top, SALES, 'DEFAULT', source.io);
+    expect([first.outcome, second.outcome, second.table.numRows]).toEqual(['HIT', 'HIT', 10_000]);
+    expect(second.table).not.toBe(first.table);
+    expect(cache.store.entries).toBe(1);
+    expect(cache.store.bytes).toBeLessThanOrEqual(Math.ceil(base * 1.6));
+  });
+
   it('memos that outgrow the cache evict older entries, and the total stays within maxBytes', async () => {
     const cache = new PlanCache({ ...CONFIG, maxBytes: 48 * 1024 });
     const source = scriptedSource(90);

@@ -280,12 +280,20 @@ export class PlanCache {
     let table = entry.derived.get(key);
     if (!table) {
       table = deriveTable(plan, entry.core, entry.table, dataset);
-      if (table.numRows <= MAX_DERIVED_ROWS) {
-        if (entry.derived.size >= MAX_DERIVED_PER_ENTRY) entry.derived.delete(entry.derived.keys().next().value!);
-        entry.derived.set(key, table);
-      }
       let memoBytes = memoBytesOf(entry.table);
       for (const derived of entry.derived.values()) memoBytes += tableBytes(derived) + 64;
+      // A memo that would take the entry past half the cache is served, not kept: keeping
+      // it would evict the rest of the cache, or the entry itself.
+      const added = tableBytes(table) + 64;
+      if (table.numRows <= MAX_DERIVED_ROWS && entry.baseBytes + memoBytes + added <= this.config.maxBytes / 2) {
+        if (entry.derived.size >= MAX_DERIVED_PER_ENTRY) {
+          const oldest = entry.derived.keys().next().value!;
+          memoBytes -= tableBytes(entry.derived.get(oldest)!) + 64;
+          entry.derived.delete(oldest);
+        }
+        entry.derived.set(key, table);
+        memoBytes += added;
+      }
       this.store.resize(entry, entry.baseBytes + memoBytes);
     }
     return table;
