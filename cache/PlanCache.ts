@@ -4,6 +4,7 @@ import { canonicalJson, coreOf, planKey, type AggregatePlan, type CorePlan, type
 import type { CacheConfig, DatasetConfig } from '../schema/index.ts';
 import { entryBaseBytes, MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, type CacheEntry } from './CacheEntry.ts';
 import { chooseCandidate, deriveTable, memoBytesOf } from './derive/index.ts';
+import { coreKeyOf } from './coreKeys.ts';
 import { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 import { ResultStore } from './ResultStore.ts';
 import { createSingleFlight } from './singleFlight.ts';
@@ -247,7 +248,7 @@ export class PlanCache {
 
   private lookup(plan: AggregatePlan, dataset: DatasetConfig) {
     for (const pushdown of [false, true]) {
-      const entry = this.store.get(planKey(coreOf(plan, pushdown)));
+      const entry = this.store.get(coreKeyOf(plan, pushdown));
       if (entry) return { entry, outcome: 'HIT' as const, rejected: [] };
     }
     const entries = this.store.entriesOf(dataset.name);

@@ -21,6 +21,23 @@ describe('createPlanMemo', () => {
     expect(plan(sales, request(1, 3), config.server)).toBe(plan(sales, request(1, 3), config.server));
   });
 
+  it('a request object that is not frozen is read anew each time: changing it changes the plan', () => {
+    const plan = createPlanMemo();
+    const mutable = request(2, 1) as { where: unknown };
+    const first = plan(sales, mutable as DatasetRequest, config.server);
+    mutable.where = { channel: { in: ['other'] } };
+    const second = plan(sales, mutable as DatasetRequest, config.server);
+    expect(second).not.toBe(first);
+    expect(JSON.stringify(second.rows!.filter)).toContain('other');
+  });
+
+  it('a frozen request object is the same request on every call (its text is remembered)', () => {
+    const plan = createPlanMemo();
+    const frozen = Object.freeze(request(3, 2));
+    expect(plan(sales, frozen, config.server)).toBe(plan(sales, frozen, config.server));
+    expect(plan(sales, frozen, config.server)).toBe(plan(sales, request(3, 2), config.server));
+  });
+
   it('is bounded in bytes: large requests push the oldest out long before 1,000 of them', () => {
     const plan = createPlanMemo({ maxBytes: 4 * 1024 ** 2 });
     const first = plan(sales, request(0, 1_000), config.server);

@@ -28,7 +28,8 @@ export function createPlanMemo({ max = 1_000, maxBytes = 32 * 1024 ** 2 }: PlanM
   const memo = new LRUCache<string, QueryPlans>({ max, maxSize: maxBytes, sizeCalculation: (plans, key) => memoBytes(key, plans) });
   return (dataset: DatasetConfig, request: DatasetRequest, server: ServerConfig, security: readonly Filter[] = []): QueryPlans => {
     // Callers under different row policies plan the same request differently.
-    const key = security.length === 0 ? JSON.stringify(request) : `${JSON.stringify(request)}\u0000${canonicalJson(security)}`;
+    const text = requestText(request);
+    const key = security.length === 0 ? text : `${text}\u0000${canonicalJson(security)}`;
     let plans = memo.get(key);
     if (!plans) {
       plans = buildPlan(dataset, request, server, security);
@@ -36,6 +37,22 @@ export function createPlanMemo({ max = 1_000, maxBytes = 32 * 1024 ** 2 }: PlanM
     }
     return plans;
   };
+}
+
+/**
+ * JSON of a request, remembered per frozen request object: the selection memo hands a
+ * repeated request the same deep-frozen object. A request that is not frozen could change,
+ * so it is printed every time.
+ */
+const texts = new WeakMap<DatasetRequest, string>();
+
+function requestText(request: DatasetRequest): string {
+  let text = texts.get(request);
+  if (text === undefined) {
+    text = JSON.stringify(request);
+    if (Object.isFrozen(request)) texts.set(request, text);
+  }
+  return text;
 }
 
 /** What one memo entry keeps alive: its key and its plans (see planBytes). */

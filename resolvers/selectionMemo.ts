@@ -12,7 +12,8 @@ const MAX_KEY_CHARS = 2_048;
  * per text) with the same variables asks the same thing, so a repeated request skips
  * walking its selection and re-checking its calcs. Held weakly by the field node; one memo
  * per dataset resolver, hence per role schema. A selection that throws is not remembered.
- * The requests handed out are shared: nothing downstream changes them.
+ * The requests handed out are shared, so they are deep-frozen when remembered: nothing
+ * downstream can change them, and the plan memo may remember a frozen request's key.
  */
 export function createSelectionMemo(): (info: GraphQLResolveInfo, read: () => DatasetRequest) => DatasetRequest {
   const byField = new WeakMap<FieldNode, Map<string, DatasetRequest>>();
@@ -30,10 +31,18 @@ export function createSelectionMemo(): (info: GraphQLResolveInfo, read: () => Da
     if (!requests) byField.set(node, (requests = new Map()));
     let request = requests.get(key);
     if (!request) {
-      request = read();
+      request = deepFreeze(read());
       if (requests.size >= MAX_PER_FIELD) requests.clear();
       requests.set(key, request);
     }
     return request;
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }

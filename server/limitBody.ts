@@ -7,6 +7,7 @@ import { limitExceeded } from '../errors/index.ts';
  * with the body attached as `req.body`, which @whatwg-node/server (under Yoga) reads instead
  * of the already consumed stream. It is re-fed as a stream of the chunks read: given a Buffer
  * or a string, @whatwg-node/server takes Object.keys() of it, which costs ~100 ms per MB.
+ * A body with a Content-Length within the limit is not read here at all (see below).
  * A larger body gets HTTP 413 with a GraphQL error
  * (LIMIT_EXCEEDED) as soon as it is known to be too large: from Content-Length before
  * reading anything, or once the streamed bytes (chunked bodies) pass the limit. At most
@@ -15,8 +16,13 @@ import { limitExceeded } from '../errors/index.ts';
 export function limitBody(req: IncomingMessage, res: ServerResponse, maxBytes: number, serve: () => void): void {
   // No body to read: GET and HEAD carry the operation in the URL, bounded by Node's header limit.
   if (req.method === 'GET' || req.method === 'HEAD' || req.headers['content-length'] === '0') return serve();
-  const declared = Number(req.headers['content-length']);
+  const length = req.headers['content-length'];
+  const declared = Number(length);
   if (declared > maxBytes) return refuse(req, res, maxBytes, `${declared} bytes`);
+  // A declared length within the limit bounds the body already: Node's parser hands on
+  // exactly that many bytes (anything after them is parsed as the next request), so Yoga
+  // reads the stream itself. Only a chunked body, whose size is unknown, is counted here.
+  if (length !== undefined && declared <= maxBytes) return serve();
 
   const chunks: Buffer[] = [];
   let size = 0;

@@ -16,6 +16,21 @@ export interface LimitProbe {
  * "is there more?", which is all a client needs to warn about partial data.
  */
 export function limitProbe(plan: AggregatePlan): LimitProbe {
+  let probe = probes.get(plan);
+  if (!probe) {
+    probe = probeOf(plan);
+    if (Object.isFrozen(plan)) probes.set(plan, probe);
+  }
+  return probe;
+}
+
+/**
+ * The probe of each frozen plan: a repeated request (the same frozen plan, from the plan
+ * memo) gets the same probe plan, so its cache key is not computed again.
+ */
+const probes = new WeakMap<AggregatePlan, LimitProbe>();
+
+function probeOf(plan: AggregatePlan): LimitProbe {
   const limit = plan.limit;
   if (limit === null) return { plan, trim: (table) => ({ table, truncated: false }) };
   return {

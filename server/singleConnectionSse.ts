@@ -64,7 +64,9 @@ export function createSingleConnectionSse(yoga: FetchesGraphQL, verify: Authenti
     /** Requests of the single connection mode: a reservation, a stop, or anything carrying a stream token. */
     accepts(req: IncomingMessage): boolean {
       if (req.method === 'PUT' || req.method === 'DELETE' || req.headers[TOKEN_HEADER] !== undefined) return true;
-      return new URL(req.url ?? '/', 'http://localhost/').searchParams.has('token');
+      // Most requests (POSTs to /graphql) have no query string: no URL to parse.
+      const url = req.url ?? '/';
+      return url.includes('?') && new URL(url, 'http://localhost/').searchParams.has('token');
     },
     async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
       if (req.method === 'PUT' && !reservations.canReserve()) {
