@@ -6,23 +6,25 @@ export interface SourceSlots {
   run<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/** One per request, made whether or not it reaches a source: a class, so making one allocates no closures. */
+class RequestSourceSlots implements SourceSlots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
 export function createSourceSlots(size: number): SourceSlots {
-  let free = size;
-  const waiting: (() => void)[] = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else free++;
-  };
-  return {
-    async run(work) {
-      if (free > 0) free--;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
-      try {
-        return await work();
-      } finally {
-        release();
-      }
-    },
-  };
+  return new RequestSourceSlots(size);
 }
