@@ -23,6 +23,13 @@ export function useErrorHygiene(config: Config): Plugin {
   const cleanResult = (context: unknown) => ({ result, setResult }: { result: ExecutionResult; setResult: (r: ExecutionResult) => void }) => {
     if (result.errors?.length) setResult({ ...result, errors: clean(result.errors, context) });
   };
+  const executeHooks: ExecuteHooks = {
+    onExecuteDone: (payload) => {
+      const { result } = payload;
+      if (!isAsyncIterable(result) && !result.errors?.length) return;
+      return handleStreamOrSingleExecutionResult(payload, cleanResult(payload.args.contextValue));
+    },
+  };
   return {
     onParams({ context }) {
       // Over HTTP this object becomes the initial context, so the id is there before parsing.
@@ -43,9 +50,9 @@ export function useErrorHygiene(config: Config): Plugin {
         setError(toClientError(error instanceof GraphQLError ? error : new GraphQLError(String((error as Error)?.message ?? error), { originalError: error as Error }), requestIdOf(context), config));
       });
     },
-    onExecute: ({ args }) => ({
-      onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, cleanResult(args.contextValue)),
-    }),
+    // One hooks object for every execution: the done payload carries the context, and a
+    // result without errors (most of them) needs no cleaning closure.
+    onExecute: () => executeHooks,
     onSubscribe: ({ args }) => ({
       onSubscribeResult: (payload) => {
         // A stream that throws would end the graphql-ws socket (code 4500, the driver's text
@@ -56,6 +63,8 @@ export function useErrorHygiene(config: Config): Plugin {
     }),
   };
 }
+
+type ExecuteHooks = Exclude<Awaited<ReturnType<NonNullable<Plugin['onExecute']>>>, void | undefined>;
 
 function requestIdOf(context: unknown): string {
   return (context as WithRequestId | undefined)?.requestId ?? 'unknown';
