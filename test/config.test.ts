@@ -230,8 +230,8 @@ describe.skipIf(!admin)('live config check and CLI (real Postgres)', () => {
     expect(run.stdout).toMatch(/^key: [0-9a-f]{64}$/m);
     const sql = run.stdout.slice(run.stdout.indexOf('\nsql:\n'), run.stdout.indexOf('\nparams: '));
     expect(sql).toMatch(/= any\(\$1::text\[\]\)/);
-    // A miss fetches the whole core (small here), so the limit is applied to cached rows.
-    expect(run.stdout).toMatch(/^cache: MISS: goes to the source; estimated \d+ groups <= 50000: fetching the core$/m);
+    // A top-N miss reads its core bounded at maxCoreRows + 1 rows, with no order or limit in the SQL.
+    expect(run.stdout).toMatch(/^cache: MISS: goes to the source; reading at most 50001 rows of the core \(planned as the whole core: no order or limit in its SQL\)/m);
     expect(sql).not.toContain('limit');
     expect(sql).not.toContain('North');
     expect(sql).not.toContain('drop table');
