@@ -80,8 +80,7 @@ export class PlanCache {
       }
     }
     if (mode === 'BYPASS' || !this.config.enabled) {
-      // Straight to the source with every step pushed down; nothing is read or stored.
-      const table = await io.fetch(plan, signal ?? new AbortController().signal);
+      const table = await this.bypass(plan, dataset, io, signal ?? new AbortController().signal);
       return { table, outcome: 'BYPASS', entryKey: null, ageMs: 0 };
     }
     if (signal?.aborted) {
@@ -113,6 +112,26 @@ export class PlanCache {
       entry = whole ?? (await this.fly(generation, pushed, signal, fetchPushed));
     }
     return { table: this.finish(plan, entry, dataset), outcome: 'MISS', entryKey: entry.key, ageMs: Date.now() - entry.createdAt };
+  }
+
+  /**
+   * BYPASS (or the cache switched off): nothing is read or stored, but the source gets the
+   * statements a miss would send. A grouped plan fetches its plain core (a top-N at most
+   * maxCoreRows + 1 rows of it) and having, order and limit run here, so an ORDER BY never
+   * steers the source's aggregation strategy (a sort-based GroupAggregate spilling to disk
+   * where a hash aggregate fits); only a core past the bound has them pushed down.
+   */
+  private async bypass(plan: AggregatePlan, dataset: DatasetConfig, io: SourceAccess, signal: AbortSignal): Promise<Table> {
+    if (plan.dimensions.length === 0) return io.fetch(plan, signal);
+    const core = coreOf(plan, false);
+    const bounded = isTopN(plan);
+    const max = this.config.maxCoreRows;
+    if (!bounded || this.knownGroups(core, this.generationOf(dataset.name)) === null) {
+      const table = await io.fetch(planOfCore(core), signal, bounded ? { maxRows: max + 1 } : {});
+      if (!bounded || table.numRows <= max) return deriveTable(plan, core, table, dataset);
+      this.rememberLarge(core, dataset, this.generationOf(dataset.name), table.numRows);
+    }
+    return io.fetch(planOfCore(coreOf(plan, true)), signal);
   }
 
   /**

@@ -59,7 +59,7 @@ export async function explainQuery(
     const fetched = decision.pushdown?.pushdown ? plan : planOfCore(coreOf(plan, false));
     const { sql, params } = shared
       ? compileFor(source, planOfCore(shared.core), dataset, shared.totals ? { totals: shared.totals } : {})
-      : compileFor(source, decision.outcome === 'BYPASS' ? plan : fetched, dataset);
+      : compileFor(source, fetched, dataset);
     const coreKey = planKey(coreOf(plan, decision.pushdown?.pushdown ?? false));
     const together = shared?.totals
       ? 'rows and totals in one statement: grouping sets ((dimensions), ()) (a distinct count does not roll up)'

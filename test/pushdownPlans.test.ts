@@ -119,6 +119,22 @@ describe.skipIf(!admin)('pushdown SQL keeps the best plan on a table whose group
     expect(sent[0]!.query.sql).not.toMatch(/\b(order by|limit)\b/i);
   });
 
+  it('cache: BYPASS sends what a miss sends: the plain core, hash-aggregated, ordered and limited by the gateway', async () => {
+    const bypass = '{ flights(cache: BYPASS, where: { distance: { lt: 100000 } }, orderBy: [{ depTime: ASC }, { carrier: ASC }]) { rows { carrier depTime(granularity: MONTH) revenue } meta { cache } } }';
+    const data = await run(bypass);
+    expect(data.flights.meta.cache).toBe('BYPASS');
+    expect(sent.map((s) => [s.kind, s.maxRows ?? null])).toEqual([['execute', 1001]]);
+    expect(sent[0]!.query.sql).not.toMatch(/\b(order by|limit)\b/i);
+    const all = nodes(await explainAnalyze(sent[0]!.query));
+    expect(all.filter((n) => n['Node Type'] === 'Sort')).toEqual([]);
+    for (const a of all.filter((n) => n['Node Type'] === 'Aggregate')) expect(a.Strategy).toBe('Hashed');
+    // The gateway's order equals the source's: same rows as the cached answer, in the same order.
+    const cached = await run(bypass.replace('cache: BYPASS, ', ''));
+    expect(data.flights.rows).toEqual(cached.flights.rows);
+    const keys = data.flights.rows.map((r: { depTime: string; carrier: string }) => `${r.depTime} ${r.carrier}`);
+    expect(keys).toEqual([...keys].sort());
+  });
+
   it('a top-N over more groups than maxCoreRows: two round trips, then one', async () => {
     const topDistances = '{ flights(orderBy: [{ revenue: DESC }], limit: 5) { rows { carrier distance revenue } } }';
     await run(topDistances);
