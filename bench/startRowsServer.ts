@@ -1,41 +1,18 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createSchema, createYoga } from 'graphql-yoga';
+import { startBareYoga, type BareYoga } from './startBareYoga.ts';
 
 type Row = Readonly<Record<string, unknown>>;
 
 /**
- * The floor for serving a list of rows with GraphQL in this process: a bare graphql-yoga
- * (graphql-js execution, default resolvers) served by node:http on /graphql like the
- * gateway, whose `sales { rows { … } }` returns `rows`, plain objects held in memory. Each
- * field's type comes from its values (String, Float or Boolean), so asking for the rows'
- * keys in order serializes exactly the JSON the gateway sent.
+ * The floor for serving a list of rows with GraphQL in this process: a bare Yoga whose
+ * `sales { rows { … } }` returns `rows`, plain objects held in memory, through default
+ * resolvers. Each field's type comes from its values (String, Float or Boolean), so asking
+ * for the rows' keys in order serializes exactly the JSON the gateway sent.
  */
-export async function startRowsServer(rows: readonly Row[]): Promise<{ readonly origin: string; close(): Promise<void> }> {
+export function startRowsServer(rows: readonly Row[]): Promise<BareYoga> {
   const fields = Object.keys(rows[0] ?? {}).map((name) => `${name}: ${scalarOf(rows, name)}`);
   const typeDefs = `type Query { sales: SalesResult! } type SalesResult { rows: [SalesRow!]! } type SalesRow { ${fields.join(' ') || 'none: String'} }`;
   const result = { rows };
-  const yoga = createYoga({
-    schema: createSchema({ typeDefs, resolvers: { Query: { sales: () => result } } }),
-    graphqlEndpoint: '/graphql',
-    landingPage: false,
-    graphiql: false,
-    logging: false,
-  });
-  const server = createServer(yoga);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return startBareYoga(typeDefs, { Query: { sales: () => result } });
 }
 
 function scalarOf(rows: readonly Row[], name: string): string {
