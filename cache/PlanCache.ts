@@ -83,12 +83,9 @@ export class PlanCache {
       const table = await this.bypass(plan, dataset, io, signal ?? new AbortController().signal);
       return { table, outcome: 'BYPASS', entryKey: null, ageMs: 0 };
     }
-    if (signal?.aborted) {
-      // The client is gone: start nothing (and join nothing) at the source for it.
-      throw new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
-    }
+    // The client is gone: start nothing (and join nothing) at the source for it.
+    if (signal?.aborted) throw abortedBeforeSource(dataset);
     const generation = this.generationOf(dataset.name);
-    const max = this.config.maxCoreRows;
     const core = coreOf(plan, false);
     const pushed = coreOf(plan, true);
     const fetchPushed = async (flightSignal: AbortSignal) => this.store_(pushed, await io.fetch(planOfCore(pushed), flightSignal), dataset, generation);
@@ -102,12 +99,8 @@ export class PlanCache {
       // that reaches the bound is remembered as large and the top-N pushed down, each caller
       // with its own order and limit. The bounded flight is keyed apart from the whole one.
       const whole = await this.fly(generation, core, signal, async (flightSignal) => {
-        const table = await io.fetch(planOfCore(core), flightSignal, bounded ? { maxRows: max + 1 } : {});
-        if (bounded && table.numRows > max) {
-          this.rememberLarge(core, dataset, generation, table.numRows);
-          return null;
-        }
-        return this.store_(core, table, dataset, generation);
+        const table = await this.readCore(core, bounded, dataset, generation, io, flightSignal);
+        return table && this.store_(core, table, dataset, generation);
       }, bounded);
       entry = whole ?? (await this.fly(generation, pushed, signal, fetchPushed));
     }
@@ -125,13 +118,25 @@ export class PlanCache {
     if (plan.dimensions.length === 0) return io.fetch(plan, signal);
     const core = coreOf(plan, false);
     const bounded = isTopN(plan);
-    const max = this.config.maxCoreRows;
-    if (!bounded || this.knownGroups(core, this.generationOf(dataset.name)) === null) {
-      const table = await io.fetch(planOfCore(core), signal, bounded ? { maxRows: max + 1 } : {});
-      if (!bounded || table.numRows <= max) return deriveTable(plan, core, table, dataset);
-      this.rememberLarge(core, dataset, this.generationOf(dataset.name), table.numRows);
+    const generation = this.generationOf(dataset.name);
+    if (!bounded || this.knownGroups(core, generation) === null) {
+      const table = await this.readCore(core, bounded, dataset, generation, io, signal);
+      if (table) return deriveTable(plan, core, table, dataset);
     }
     return io.fetch(planOfCore(coreOf(plan, true)), signal);
+  }
+
+  /**
+   * Reads a core at the source: whole, or for a top-N (`bounded`) at most maxCoreRows + 1
+   * rows of its plain statement. A bounded read that reaches the bound is remembered as
+   * large and gives null: the caller pushes the top-N down instead.
+   */
+  private async readCore(core: CorePlan, bounded: boolean, dataset: DatasetConfig, generation: string, io: SourceAccess, signal: AbortSignal): Promise<Table | null> {
+    const max = this.config.maxCoreRows;
+    const table = await io.fetch(planOfCore(core), signal, bounded ? { maxRows: max + 1 } : {});
+    if (!bounded || table.numRows <= max) return table;
+    this.rememberLarge(core, dataset, generation, table.numRows);
+    return null;
   }
 
   /**
@@ -153,9 +158,7 @@ export class PlanCache {
     const alone = () => Promise.all([this.answer(rows, dataset, mode, io, signal), this.answer(totals, dataset, mode, io, signal)] as const);
     const shared = mode === 'DEFAULT' ? this.sharedStatement(rows, totals, dataset) : null;
     if (!shared) return alone();
-    if (signal?.aborted) {
-      throw new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
-    }
+    if (signal?.aborted) throw abortedBeforeSource(dataset);
     const rowsCore = coreOf(rows, false);
     const totalsCore = coreOf(totals, false);
     const generation = this.generationOf(dataset.name);
@@ -318,6 +321,11 @@ export class PlanCache {
     }
     return table;
   }
+}
+
+/** A request that was aborted before its source query started: nothing is started (or joined) for it. */
+function abortedBeforeSource(dataset: DatasetConfig): TributaryError {
+  return new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
 }
 
 /** The plan that fetches exactly a core: its pushdown steps, or none. */
