@@ -6,7 +6,7 @@ import { datasetsInfo } from './datasetsInfo.ts';
 import { answerFusion } from './fusion/answerFusion.ts';
 import { streamResolvers } from './streamResolvers.ts';
 
-export type { RequestContext } from './RequestContext.ts';
+export type { RequestContext, SubscriptionRoute } from './RequestContext.ts';
 export { collectSelection } from './collectSelection.ts';
 export { planFusion, type FusionMember, type FusionPlan } from './fusion/planFusion.ts';
 export { tableToRows, type ResultRow } from './tableToRows.ts';

@@ -37,7 +37,11 @@ export function streamResolvers(stream: StreamConfig, config: Config) {
           const subscriber = await ctx.gateway.streams.subscribe(plan, key, shape.emit, shape.throttleMs);
           // Subscriptions of one operator and shape get the same payload object per window version.
           const payloads = joinPayloads(JSON.stringify([stream.name, shape.rows.order, shape.rows.offset, shape.rows.limit, [...shape.calcs]]));
-          return mapIterator(subscriber, (state: WindowState) => payloads.payloadOf(state, () => ({ [stream.name]: windowPayload(state, shape) })), payloads.leave);
+          const payloadOf = (state: WindowState) => payloads.payloadOf(state, () => ({ [stream.name]: windowPayload(state, shape) }));
+          // Over graphql-ws, versions go straight to the socket while this subscription's reader waits.
+          const route = ctx.subscriptionRoute;
+          if (route) subscriber.setSink((state) => route.deliver(payloadOf(state)));
+          return mapIterator(subscriber, payloadOf, payloads.leave);
         },
       },
     },

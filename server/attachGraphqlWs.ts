@@ -8,7 +8,7 @@ import type { RequestContext } from '../resolvers/index.ts';
 import { AuthFailure, type Access, type Authenticator } from '../security/index.ts';
 import { nestingRefusal } from './plugins/useNestingLimit.ts';
 import { batchFrames } from './batchedFrames.ts';
-import { framePayload } from './sharedExecution/index.ts';
+import { DirectRoute, framePayload } from './sharedExecution/index.ts';
 import { resolveTrustedDocument } from './trustedDocuments.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Record<string, unknown>>['getEnveloped']>;
@@ -46,13 +46,15 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<any, an
       onNext: (_ctx, _id, _payload, _args, result) => framePayload(result) as never,
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws keeps every operation in flight on this socket, this one included, in
         // ctx.subscriptions and drops it when it completes, errors or the client completes it.
         // Counted before any await, so of a burst exactly the operations past the limit are refused.
         const open = Object.keys(ctx.subscriptions).length;
         const access = accessOf.get(ctx.extra.socket);
-        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload, access });
+        // Window versions of this operation may go straight to the socket (DirectRoute), as graphql-ws would send them.
+        const subscriptionRoute = new DirectRoute(ctx.extra.socket, id, () => Object.hasOwn(ctx.subscriptions, id));
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params: payload, access, subscriptionRoute });
         const contextValue: unknown = await enveloped.contextFactory();
         const max = (contextValue as RequestContext).gateway.config.server.limits.maxSubscriptionsPerConnection;
         if (open > max) return [limitExceeded(`maxSubscriptionsPerConnection: ${open} operations on this connection, the limit is ${max}`, { limit: 'maxSubscriptionsPerConnection', max })];

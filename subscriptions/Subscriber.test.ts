@@ -41,3 +41,56 @@ describe('Subscriber: versions dropped for a slow reader', () => {
     expect([s.dropped, reported]).toEqual([0, []]);
   });
 });
+
+describe('Subscriber: direct sink', () => {
+  it('hands a version to the sink only while the reader waits with nothing queued, so nothing is overtaken', async () => {
+    const s = new Subscriber('FINAL', 0, () => {}, () => {});
+    const sent: number[] = [];
+    s.setSink((state) => (sent.push(state.start), 'sent'));
+    const [a, b, c] = closing(3);
+    s.closed([a!, b!]); // no reader waiting yet: both queued
+    expect(sent).toEqual([]);
+    expect((await s.next()).value).toBe(a);
+    expect((await s.next()).value).toBe(b);
+    let settled = false;
+    const parked = s.next().then((r) => ((settled = true), r));
+    s.closed([c!]); // the reader waits and nothing is queued: straight to the sink
+    expect(sent).toEqual([2000]);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    await s.return();
+    expect((await parked).done).toBe(true);
+  });
+
+  it('a declined version goes to the waiting reader, and the next one queues behind it', async () => {
+    const s = new Subscriber('FINAL', 0, () => {}, () => {});
+    const outcomes: ('sent' | 'declined')[] = ['declined', 'sent'];
+    const sent: number[] = [];
+    s.setSink((state) => {
+      const o = outcomes.shift()!;
+      if (o === 'sent') sent.push(state.start);
+      return o;
+    });
+    const [a, b, c] = closing(3);
+    const first = s.next();
+    s.closed([a!]);
+    s.closed([b!]); // the reader has not come back for more: b waits in the queue, not in the sink
+    expect((await first).value).toBe(a);
+    expect(sent).toEqual([]);
+    expect((await s.next()).value).toBe(b);
+    void s.next();
+    s.closed([c!]);
+    expect(sent).toEqual([2000]);
+  });
+
+  it('calls no sink after return()', async () => {
+    const s = new Subscriber('FINAL', 0, () => {}, () => {});
+    let calls = 0;
+    s.setSink(() => (calls++, 'sent'));
+    void s.next();
+    s.closed(closing(1));
+    await s.return();
+    s.closed(closing(1));
+    expect(calls).toBe(1);
+  });
+});

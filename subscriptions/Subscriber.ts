@@ -1,6 +1,15 @@
 import { createThrottle, type WindowKey, type WindowState } from './window/index.ts';
 
 /**
+ * What a transport did with a version handed to it directly: sent it, or declined it (the
+ * version then goes to the waiting reader as usual: a result with errors, a socket behind
+ * on its writes).
+ */
+export type DeliveryOutcome = 'sent' | 'declined';
+/** Takes a window version straight to a transport, synchronously. */
+export type DirectSink = (state: WindowState) => DeliveryOutcome;
+
+/**
  * One subscription's end of a shared window operator: an async iterator of window
  * versions. CHANGES versions of a window are conflated (only its latest counts) and
  * released at most once per throttle interval; FINAL versions are queued. The queue is
@@ -10,6 +19,12 @@ import { createThrottle, type WindowKey, type WindowState } from './window/index
  * `dropped`; memory per subscriber stays bounded either way. A dropped final version is a
  * window this reader never sees closed: those are counted in `droppedFinals` and reported
  * to `onDroppedFinals` (the tributary_stream_dropped_windows_total metric).
+ *
+ * With a direct sink (setSink), a version is handed to the sink instead of the reader when
+ * the reader is waiting in next() with nothing queued: everything read before it has been
+ * delivered, so the sink cannot overtake it. The reader then stays parked, and a window
+ * version costs no promise, iterator result or async hop per subscriber (fan-out to many
+ * subscribers of one plan). A declined version goes to the reader as without a sink.
  */
 export class Subscriber implements AsyncIterableIterator<WindowState> {
   private readonly pending = new Map<WindowKey, WindowState>();
@@ -19,6 +34,7 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
   private waiter: ((result: IteratorResult<WindowState>) => void) | undefined;
   private done = false;
   private lastPull = Date.now();
+  private sink: DirectSink | undefined;
   dropped = 0;
   droppedFinals = 0;
 
@@ -32,6 +48,11 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
     private readonly stallMs = 2_000,
   ) {
     this.throttle = createThrottle(throttleMs);
+  }
+
+  /** Hands versions to `sink` while the reader waits (see the class comment). */
+  setSink(sink: DirectSink): void {
+    this.sink = sink;
   }
 
   /** New versions of open windows (ignored by FINAL subscribers). */
@@ -75,6 +96,7 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
 
   private push(state: WindowState): void {
     if (this.waiter) {
+      if (this.sink && this.sink(state) === 'sent') return;
       const w = this.waiter;
       this.waiter = undefined;
       return w({ value: state, done: false });
@@ -82,14 +104,17 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
     this.ready.push(state);
     const cap = Date.now() - this.lastPull > this.stallMs ? this.stalledQueued : this.maxQueued;
     if (this.ready.length > cap) {
-      const dropped = this.ready.splice(0, this.ready.length - cap);
-      this.dropped += dropped.length;
-      let finals = 0;
-      for (const s of dropped) if (s.final) finals += 1;
-      if (finals > 0) {
-        this.droppedFinals += finals;
-        this.onDroppedFinals(finals);
-      }
+      this.countDropped(this.ready.splice(0, this.ready.length - cap));
+    }
+  }
+
+  private countDropped(dropped: readonly WindowState[]): void {
+    this.dropped += dropped.length;
+    let finals = 0;
+    for (const s of dropped) if (s.final) finals += 1;
+    if (finals > 0) {
+      this.droppedFinals += finals;
+      this.onDroppedFinals(finals);
     }
   }
 
@@ -104,6 +129,7 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
   return(): Promise<IteratorResult<WindowState>> {
     if (!this.done) {
       this.done = true;
+      this.sink = undefined;
       clearTimeout(this.timer);
       this.pending.clear();
       this.ready.length = 0;

@@ -3,5 +3,5 @@ export { StreamHub, type StreamCounters } from './StreamHub.ts';
 export { planSubscription, type StreamPlan, type SubscriptionArgs, type SubscriptionShape } from './StreamPlan.ts';
 export { createDecoder } from './decodeEvent.ts';
 export { demoOrder } from './DemoFeed.ts';
-export type { Subscriber } from './Subscriber.ts';
+export type { DeliveryOutcome, DirectSink, Subscriber } from './Subscriber.ts';
 export * from './window/index.ts';

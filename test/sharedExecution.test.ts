@@ -3,7 +3,8 @@
  * same document and variables, over graphql-ws (many subscriptions per socket) and SSE
  * (Yoga's distinct connections and graphql-sse's single connection), all receive every
  * final window, and each window version is executed once for all of them: a spy on the
- * `calc` resolver (called once per row per execution) counts the executions.
+ * `calc` resolver (called once per row per execution) counts the executions. Over graphql-ws,
+ * each version goes straight to the socket (DirectRoute) as the frame graphql-ws would send.
  */
 import type { Producer } from 'kafkajs';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -11,7 +12,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { sharedPayloadGroups } from '../resolvers/sharedPayloads.ts';
-import { subscriptionResults } from '../server/sharedExecution/index.ts';
+import { DirectRoute, subscriptionResults } from '../server/sharedExecution/index.ts';
 import { connectTestKafka, createTopics, produceInOrder, testKafkaClient } from './support/kafka.ts';
 import { readMetric } from './support/readMetric.ts';
 import { BASE_TS, generateEvents, referenceWindows, type TestEvent } from './support/referenceWindows.ts';
@@ -35,7 +36,7 @@ vi.mock('../resolvers/calcRows.ts', async (importOriginal) => {
 
 const kafka = await connectTestKafka();
 const RUN = `${Date.now().toString(36)}-${process.pid}`;
-const STREAMS = ['fanFinal', 'fanVariables', 'fanChanges', 'fanRoles'] as const;
+const STREAMS = ['fanFinal', 'fanVariables', 'fanChanges', 'fanRoles', 'fanDirect'] as const;
 type Stream = (typeof STREAMS)[number];
 const topicOf = (stream: Stream) => `i10fan-${stream}-${RUN}`;
 const KAFKA_MS = 60_000;
@@ -82,6 +83,33 @@ function subscribeManyWs(url: string, field: string, request: { query: string; v
     }
   }
   return { recordings, close: () => Promise.all(clients.map((c) => c.dispose())) };
+}
+
+/** A graphql-transport-ws socket driven by hand: raw frames by operation id. */
+async function rawSocket(url: string) {
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const frames = new Map<string, { type: string; payload?: unknown }[]>();
+  const raw: string[] = [];
+  socket.on('message', (data) => {
+    const text = String(data);
+    raw.push(text);
+    const message = JSON.parse(text) as { id?: string; type: string; payload?: unknown };
+    if (message.id === undefined) return;
+    if (!frames.has(message.id)) frames.set(message.id, []);
+    frames.get(message.id)!.push({ type: message.type, payload: message.payload });
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const acked = new Promise((resolve) => socket.once('message', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init' }));
+  await acked;
+  const nexts = (id: string) => (frames.get(id) ?? []).filter((f) => f.type === 'next');
+  return {
+    socket,
+    raw,
+    nexts,
+    subscribe: (id: string, query: string) => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } })),
+    complete: (id: string) => socket.send(JSON.stringify({ id, type: 'complete' })),
+  };
 }
 
 /** graphql-sse's client in single connection mode, `n` operations on its one stream. */
@@ -259,5 +287,54 @@ roles:
     expect(subscriptionResults.executions - executionsBefore).toBe(want.admin + want.eastNorth + want.south);
     await Promise.all(Object.values(subs).map((sub) => sub.close()));
     await waitFor('shared groups to be released', () => subscriptionResults.size === 0 && sharedPayloadGroups() === 0, 10_000);
+  });
+  it('graphql-ws versions go straight to the socket as graphql-ws frames; complete and close release everything', async () => {
+    const query = 'subscription { fanDirect(window: { tumble: "5s" }, emit: FINAL) { start end final rows { region orders } } }';
+    const [one, two] = [await rawSocket(gw.server.url), await rawSocket(gw.server.url)];
+    closers.push(async () => one.socket.terminate(), async () => two.socket.terminate());
+    const ids = ['1', 'a"b\\c', '\u{1F642}'];
+    for (const id of ids) one.subscribe(id, query);
+    two.subscribe('x', query);
+    two.subscribe('y', query);
+    await subscribers('fanDirect', 5);
+    const directBefore = DirectRoute.framesSent;
+    const executionsBefore = subscriptionResults.executions;
+
+    const events = generateEvents(15, 400, { stepMs: 100, jitterMs: 500 });
+    const half = events.filter((e) => e.ts < BASE_TS + 20_000);
+    const next = await produceInOrder(producer, topicOf('fanDirect'), half.map((e) => JSON.stringify(e)), 0);
+    const wantHalf = referenceWindows(half, { kind: 'tumble', sizeMs: 5_000 }, { graceMs: GRACE_MS, groupBy: ['region'] }).closed;
+    expect(wantHalf.length).toBeGreaterThan(1);
+    const all = [...ids.map((id) => () => one.nexts(id)), () => two.nexts('x'), () => two.nexts('y')];
+    await waitFor('the first windows at every operation', () => all.every((n) => n().length === wantHalf.length), KAFKA_MS);
+
+    // The client completes one operation mid-stream: the others go on, it gets nothing more.
+    one.complete('1');
+    await subscribers('fanDirect', 4);
+    const completedAt = one.nexts('1').length;
+    await produceInOrder(producer, topicOf('fanDirect'), [...events.filter((e) => e.ts >= BASE_TS + 20_000), WATERMARK].map((e) => JSON.stringify(e)), next);
+    const want = referenceWindows([...events, WATERMARK], { kind: 'tumble', sizeMs: 5_000 }, { graceMs: GRACE_MS, groupBy: ['region'] }).closed;
+    await waitFor('every window at the open operations', () => all.slice(1).every((n) => n().length === want.length), KAFKA_MS);
+    expect(one.nexts('1').length).toBe(completedAt);
+
+    // Every frame is graphql-ws's next frame with the same payload, went the direct way, and was executed once per version.
+    const payloads = all.slice(1).map((n) => JSON.stringify(n().map((f) => f.payload)));
+    expect(new Set(payloads).size).toBe(1);
+    const versions = all.slice(1)[0]!().map((f) => f.payload as { data: { fanDirect: { start: string } } });
+    expect(versions.map((v) => Date.parse(v.data.fanDirect.start))).toEqual(want.map((w) => w.start));
+    for (const text of [...one.raw, ...two.raw].filter((t) => t.includes('"next"'))) {
+      const { id } = JSON.parse(text) as { id: string };
+      expect(text.startsWith(`{"id":${JSON.stringify(id)},"type":"next","payload":{"data":`)).toBe(true);
+    }
+    const delivered = completedAt + all.slice(1).reduce((n, f) => n + f().length, 0);
+    expect(DirectRoute.framesSent - directBefore).toBe(delivered);
+    expect(subscriptionResults.executions - executionsBefore).toBe(want.length);
+
+    // A socket that goes away releases its operations, the operator and the shared groups.
+    one.socket.terminate();
+    two.socket.close();
+    await subscribers('fanDirect', 0);
+    await waitFor('shared groups to be released', () => subscriptionResults.size === 0 && sharedPayloadGroups() === 0, 10_000);
+    expect(gw.gateway.streams['streams'].get('fanDirect')?.operators.size ?? 0).toBe(0);
   });
 });

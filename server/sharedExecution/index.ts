@@ -2,3 +2,4 @@
 export { SharedResults } from './SharedResults.ts';
 export { useSharedSubscriptions, subscriptionResults } from './useSharedSubscriptions.ts';
 export { framePayload, spliceFrame } from './serializedOnce.ts';
+export { DirectRoute, MAX_BUFFERED_BYTES } from './DirectRoute.ts';

@@ -23,12 +23,17 @@ export function markShared(result: ExecutionResult): void {
   shareable.add(result);
 }
 
+/** The JSON of a result shared by several subscriptions (never mutated), made once. */
+export function sharedJson(result: ExecutionResult): string {
+  let json = serialized.get(result);
+  if (json === undefined) serialized.set(result, (json = JSON.stringify(result)));
+  return json;
+}
+
 /** The payload graphql-ws should stringify for `result`: a stand-in if it is shared, else undefined (graphql-ws's own). */
 export function framePayload(result: unknown): { toJSON(): string } | undefined {
   if (typeof result !== 'object' || result === null || !shareable.has(result)) return undefined;
-  let json = serialized.get(result);
-  if (json === undefined) serialized.set(result, (json = JSON.stringify(result)));
-  const text = json;
+  const text = sharedJson(result);
   return {
     toJSON() {
       pending = text;

@@ -1,4 +1,6 @@
 import { createSourceEventStream, execute, getOperationAST, getVariableValues, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { RequestContext } from '../../resolvers/index.ts';
+import { DirectRoute } from './DirectRoute.ts';
 import { markShared } from './serializedOnce.ts';
 import type { SharedGroup, SharedResults } from './SharedResults.ts';
 
@@ -32,7 +34,12 @@ export function sharedSubscribe(results: SharedResults, fallback: Subscribe): Su
     const key = groupKey(args);
     return Promise.resolve(createSourceEventStream(args)).then((source) => {
       if (!isAsyncIterable(source)) return source;
-      return mapEvents(source as AsyncIterable<unknown>, results.join(key), (event) => execute({ ...args, rootValue: event }) as MaybePromise<ExecutionResult>, (args as { signal?: AbortSignal }).signal);
+      const group = results.join(key);
+      const run = (event: unknown) => execute({ ...args, rootValue: event }) as MaybePromise<ExecutionResult>;
+      // A graphql-ws operation's events may skip the iterator (DirectRoute): same group, same results.
+      const route = (args.contextValue as RequestContext | undefined)?.subscriptionRoute;
+      if (route instanceof DirectRoute) route.executeWith((event) => group.resultOf(event, () => run(event)));
+      return mapEvents(source as AsyncIterable<unknown>, group, run, (args as { signal?: AbortSignal }).signal);
     });
   };
 }
