@@ -1,6 +1,6 @@
 /**
  * A bench:stream load process (started by loadProcess.ts, never on its own): it runs paced
- * producers and graphql-ws subscribers on the parent's commands, over IPC, and exits when
+ * producers and graphql-transport-ws subscribers (bench/transportWsSocket.ts) on the parent's commands, over IPC, and exits when
  * the parent disconnects.
  */
 import { Kafka, logLevel } from 'kafkajs';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { TransportWsSocket } from './transportWsSocket.ts';
 
 /** Fields of one received window version, packed into `SubscriptionRecording.versions`. */
 export const VERSION_FIELDS = 4; // start, maxSent (NaN without one), receivedAt, final (1/0)
@@ -11,7 +10,7 @@ export interface SubscriptionRecording {
   readonly versions: Float64Array;
   /** Final versions received. */
   readonly finals: number;
-  /** sha1 of the final windows (bounds and rows) in window order: equal digests, equal finals. */
+  /** sha1 of the final versions as received (the result JSON), in window order: equal digests, equal finals. */
   readonly finalsDigest: string;
   readonly errors: readonly string[];
 }
@@ -22,10 +21,17 @@ export interface CollectResult {
   readonly clientLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
+/**
+ * One subscription's receipts. A frame is only stamped and kept when it arrives (one process
+ * receives for thousands of subscribers, so parsing it there would delay every frame behind
+ * it); collect() parses them.
+ */
 interface Recorder {
-  versions: number[];
-  /** Final versions by window start, serialized at collect(): receipt stays cheap while a burst arrives. */
-  finals: Map<number, WindowPayload>;
+  readonly field: string;
+  readonly frames: string[];
+  readonly receivedAt: number[];
+  /** Frames that hold a final version (`"final":true` cannot occur inside a JSON string). */
+  finals: number;
   errors: string[];
 }
 
@@ -37,12 +43,12 @@ interface WindowPayload {
 }
 
 /**
- * graphql-ws subscribers (the `graphql-ws` client over `ws`), many subscriptions per
+ * graphql-transport-ws subscribers (a lean protocol client, bench/transportWsSocket.ts), many subscriptions per
  * connection or one each, recording when each window version arrives and how fresh it
  * is (the largest `maxSent` among its rows).
  */
 export class SubscriptionClients {
-  private readonly clients: Client[] = [];
+  private readonly clients: TransportWsSocket[] = [];
   private readonly recorders: Recorder[] = [];
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 5 });
 
@@ -63,9 +69,9 @@ export class SubscriptionClients {
   /** Resolves once every subscription has `count` finals (or an error); throws after `timeoutMs`. */
   async waitFinals(count: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.recorders.every((r) => r.finals.size >= count || r.errors.length > 0)) {
+    while (!this.recorders.every((r) => r.finals >= count || r.errors.length > 0)) {
       if (Date.now() > deadline) {
-        const least = Math.min(...this.recorders.map((r) => r.finals.size));
+        const least = Math.min(...this.recorders.map((r) => r.finals));
         throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} final windows per subscription; the slowest has ${least}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -76,58 +82,55 @@ export class SubscriptionClients {
     const ms = (ns: number) => ns / 1e6;
     const clientLoopDelayMs = { p50: ms(this.loopDelay.percentile(50)), p99: ms(this.loopDelay.percentile(99)), max: ms(this.loopDelay.max) };
     this.loopDelay.reset();
-    const recordings = this.recorders.map((r) => {
-      const finals = [...r.finals].sort(([a], [b]) => a - b).map(([, w]) => JSON.stringify(w));
-      return {
-        versions: Float64Array.from(r.versions),
-        finals: finals.length,
-        finalsDigest: createHash('sha1').update(finals.join('\n')).digest('hex'),
-        errors: [...r.errors],
-      };
-    });
+    const recordings = this.recorders.map(recordingOf);
     return { recordings, clientLoopDelayMs };
   }
 
   /** Completes every subscription and closes every socket. */
   async closeAll(): Promise<void> {
-    await Promise.all(this.clients.splice(0).map((c) => c.dispose()));
+    await Promise.all(this.clients.splice(0).map((c) => c.close()));
     this.recorders.length = 0;
   }
 
-  private connect(url: string): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const client = createClient({
-        url: url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        lazy: false,
-        retryAttempts: 0,
-        onNonLazyError: (error) => reject(new Error(`graphql-ws connection failed: ${String((error as Error)?.message ?? error)}`)),
-        on: { connected: () => resolve(client) },
-      });
-      this.clients.push(client);
-    });
+  private async connect(url: string): Promise<TransportWsSocket> {
+    const client = await TransportWsSocket.open(url);
+    this.clients.push(client);
+    return client;
   }
 
-  private subscribe(client: Client, field: string, query: string): void {
-    const recorder: Recorder = { versions: [], finals: new Map(), errors: [] };
+  private subscribe(client: TransportWsSocket, field: string, query: string): void {
+    const recorder: Recorder = { field, frames: [], receivedAt: [], finals: 0, errors: [] };
     this.recorders.push(recorder);
-    client.subscribe<Record<string, WindowPayload>>(
-      { query },
-      {
-        next: (result) => {
-          const receivedAt = Date.now();
-          if (result.errors) recorder.errors.push(JSON.stringify(result.errors));
-          const w = result.data?.[field];
-          if (!w) return;
-          let maxSent = -Infinity;
-          for (const row of w.rows) if (typeof row.maxSent === 'number' && row.maxSent > maxSent) maxSent = row.maxSent;
-          const start = Date.parse(w.start);
-          recorder.versions.push(start, Number.isFinite(maxSent) ? maxSent : NaN, receivedAt, w.final ? 1 : 0);
-          if (w.final) recorder.finals.set(start, w);
-        },
-        error: (error) => recorder.errors.push(error instanceof Error ? error.message : JSON.stringify(error)),
-        complete: () => {},
+    client.subscribe(query, {
+      next: (json) => {
+        recorder.receivedAt.push(Date.now());
+        recorder.frames.push(json);
+        if (json.includes('"final":true')) recorder.finals += 1;
+        if (json.includes('"errors":')) recorder.errors.push(json.slice(0, 500));
       },
-    );
+      error: (error) => recorder.errors.push(typeof error === 'string' ? error : JSON.stringify(error)),
+    });
   }
+}
+
+/** A subscription's receipts, parsed: each version's start, freshness and arrival, and its finals' digest. */
+function recordingOf(r: Recorder): SubscriptionRecording {
+  const versions: number[] = [];
+  const finals = new Map<number, string>();
+  r.frames.forEach((json, i) => {
+    const w = (JSON.parse(json) as { data?: Record<string, WindowPayload | undefined> | null }).data?.[r.field];
+    if (!w) return;
+    let maxSent = -Infinity;
+    for (const row of w.rows) if (typeof row.maxSent === 'number' && row.maxSent > maxSent) maxSent = row.maxSent;
+    const start = Date.parse(w.start);
+    versions.push(start, Number.isFinite(maxSent) ? maxSent : NaN, r.receivedAt[i]!, w.final ? 1 : 0);
+    if (w.final) finals.set(start, json);
+  });
+  const ordered = [...finals].sort(([a], [b]) => a - b).map(([, json]) => json);
+  return {
+    versions: Float64Array.from(versions),
+    finals: ordered.length,
+    finalsDigest: createHash('sha1').update(ordered.join('\n')).digest('hex'),
+    errors: [...r.errors],
+  };
 }
