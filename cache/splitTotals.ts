@@ -1,5 +1,6 @@
-import { Table, vectorFromArray, type Vector } from 'apache-arrow';
+import { DataType, Table, type Vector } from 'apache-arrow';
 import { TOTALS_FLAG } from '../planner/index.ts';
+import { resultVector } from '../sources/index.ts';
 
 /**
  * Splits the result of a `grouping sets ((dims), ())` statement (compileSql's `totals`) into
@@ -18,10 +19,8 @@ function pick(table: Table, names: readonly string[], indexes: readonly number[]
   const vectors: Record<string, Vector> = {};
   for (const name of names) {
     const column = table.getChild(name)!;
-    vectors[name] = vectorFromArray(
-      indexes.map((i) => column.get(i)),
-      column.type,
-    );
+    const type = DataType.isUtf8(column.type) ? 'string' : DataType.isBool(column.type) ? 'boolean' : 'number';
+    vectors[name] = resultVector(type, indexes.length, (r) => column.get(indexes[r]!));
   }
   return new Table(vectors);
 }

@@ -12,6 +12,7 @@ export { PostgresSource } from './PostgresSource.ts';
 export { PGliteSource } from './PGliteSource.ts';
 export { DuckDBSource } from './DuckDBSource.ts';
 export { rowsToArrow } from './rowsToArrow.ts';
+export { resultVector } from './resultVector.ts';
 export { checkDatasetColumns } from './checkDatasetColumns.ts';
 export { DataDirLocked, dataDirHolder, lockDataDir, lockFileOf, type LockHolder } from './dataDirLock.ts';
 
