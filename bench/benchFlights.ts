@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { parseConfig } from '../schema/index.ts';
 import { createGateway, startServer } from '../server/index.ts';
-import type { BenchGateway } from './benchGateway.ts';
+import { keptAlive, type BenchGateway } from './benchGateway.ts';
 
 /**
  * The second bench:query table: 200,000 flights whose group estimate is far off. dep_time
@@ -62,18 +62,7 @@ datasets:
     await gateway.close();
     throw error;
   });
-  return {
-    gateway,
-    server,
-    async post(body) {
-      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      return (await response.json()) as Awaited<ReturnType<BenchGateway['post']>>;
-    },
-    async close() {
-      await server.close();
-      await gateway.close();
-    },
-  };
+  return keptAlive(gateway, server);
 }
 
 /** The flights queries, each with the aggregate a person would write for it (not the gateway's SQL). */

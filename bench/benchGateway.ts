@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { parseConfig } from '../schema/index.ts';
 import { createGateway, startServer, type Gateway, type RunningServer } from '../server/index.ts';
+import { createKeepAliveClient } from './keepAliveClient.ts';
 
 /**
  * The dataset of demo/tributary.yaml, pointed at the benchmark's table on the real server.
@@ -45,7 +46,11 @@ export interface GraphQLResponse {
 export interface BenchGateway {
   readonly gateway: Gateway;
   readonly server: RunningServer;
-  /** POSTs a prepared JSON body to /graphql over real HTTP and parses the whole response. */
+  /**
+   * POSTs a prepared JSON body to /graphql over real HTTP (one kept-alive connection, the
+   * lean node:http client of keepAliveClient.ts, as the direct side keeps one pg connection)
+   * and parses the whole response.
+   */
   post(body: string): Promise<GraphQLResponse>;
   close(): Promise<void>;
 }
@@ -73,11 +78,19 @@ export async function startBenchGateway(pgUrl: string, table: string, options: B
     await gateway.close();
     throw error;
   }
+  return keptAlive(gateway, server);
+}
+
+/** A BenchGateway posting over one kept-alive connection to `server`. */
+export function keptAlive(gateway: Gateway, server: RunningServer): BenchGateway {
+  const url = new URL(server.url);
+  const client = createKeepAliveClient(url.origin, 1);
   return {
     gateway,
     server,
-    post: (body) => postGraphQL(server.url, body),
+    post: async (body) => JSON.parse((await client.post(url.pathname, Buffer.from(body))).body.toString('utf8')) as GraphQLResponse,
     async close() {
+      client.close();
       await server.close();
       await gateway.close();
     },

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { BenchGateway } from './benchGateway.ts';
+import { captureStatements } from './captureStatements.ts';
 import { FLIGHT_QUERIES } from './benchFlights.ts';
 import { dataOrThrow } from './benchGateway.ts';
 import { describePgPlan } from './describePgPlan.ts';
@@ -39,13 +40,8 @@ export async function measureFlights(bench: BenchGateway, client: pg.Client, ite
     );
     if (timed.rows[0] !== timed.rows[1]) throw new Error(`${query.title}: the gateway returned ${timed.rows[0]} rows, direct pg ${timed.rows[1]}`);
     // The gateway's statement, with the parameters it bound, as the source planned it.
-    const source = bench.gateway.sources.get('bench')!;
-    const seen: { sql: string; params: readonly unknown[] }[] = [];
-    const execute = source.execute.bind(source);
-    (source as { execute: typeof source.execute }).execute = (q, o) => (seen.push(q), execute(q, o));
     bench.gateway.cache.invalidate();
-    await bench.post(body);
-    (source as { execute: typeof source.execute }).execute = execute;
+    const seen = await captureStatements(bench.gateway, 'bench', () => bench.post(body));
     reports.push({
       title: query.title,
       gatewayP50: summarize(timed.samples[0]).p50,

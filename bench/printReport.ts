@@ -81,7 +81,7 @@ function formatTrace(t: RequestTrace): string[] {
   const own = t.clientToServer + t.serverToSource + t.sourceToResponse + t.responseToClient;
   return [
     `  where a real gateway request's time goes (medians of ${t.requests} traced requests, each beside a direct query):`,
-    line("fetch() -> server 'request' event (client, loopback, HTTP parse)", t.clientToServer),
+    line("client request -> server 'request' event (loopback, HTTP parse)", t.clientToServer),
     line('request -> source called (Yoga, GraphQL parse/validate/execute, plan)', t.serverToSource),
     line('source.execute (pool, pg round trip, rowsToArrow)', t.source),
     line('  direct pg query of the same iterations', t.direct),

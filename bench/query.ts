@@ -21,6 +21,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { compileFor } from '../sources/index.ts';
 import { explainQuery } from '../server/index.ts';
+import { captureStatements } from './captureStatements.ts';
 import { dataOrThrow, startBenchGateway, type BenchGateway } from './benchGateway.ts';
 import { ensureBenchSales } from './benchSalesTable.ts';
 import { describePgPlan } from './describePgPlan.ts';
@@ -150,11 +151,14 @@ async function measureQuery(bench: BenchGateway, client: pg.Client, query: Bench
   if (plans.length !== 1) throw new Error(`"${query.title}" must compile to exactly one source query; it compiled to ${plans.length}`);
   const explained = plans[0]!;
   const dataset = bench.gateway.config.datasets[explained.field]!;
-  // The gateway runs with cache: BYPASS, so the source gets the whole plan pushed down:
-  // the explained plan compiled for its source (explain itself prints the SQL a cache miss would run).
+  // The explained plan compiled for its source: what the hot-loop component timings run.
   const compiled = compileFor(bench.gateway.sources.get(dataset.source)!, explained.plan, dataset);
-  const { sql, params } = compiled;
   const body = JSON.stringify({ query: query.document });
+  // What the report shows and plans: the statement the gateway sends for this request (with
+  // cache: BYPASS, the same statement a miss sends).
+  const sent = await captureStatements(bench.gateway, dataset.source, () => bench.post(body));
+  if (sent.length !== 1) throw new Error(`"${query.title}" sent ${sent.length} statements to the source; expected 1`);
+  const { sql, params } = sent[0]!;
 
   const runDirect = () => client.query({ text: query.direct });
 

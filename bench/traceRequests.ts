@@ -7,7 +7,7 @@ import { summarize } from './stats.ts';
 /** Median milliseconds of each segment of a real gateway request, with the direct query beside it. */
 export interface RequestTrace {
   readonly requests: number;
-  /** fetch() called → the server's 'request' event: fetch's request building, loopback, HTTP parsing. */
+  /** The client's request started → the server's 'request' event: request building, loopback, HTTP parsing. */
   readonly clientToServer: number;
   /** 'request' event → the source is called: body read, Yoga, GraphQL parse/validate/execute, plan, SQL. */
   readonly serverToSource: number;
@@ -19,7 +19,7 @@ export interface RequestTrace {
   readonly sourceMinusDirect: number;
   /** Source done → response finished: tableToRows, GraphQL completion, JSON serialization, write. */
   readonly sourceToResponse: number;
-  /** Response finished → fetch's body parsed by the client. */
+  /** Response finished → the body read and parsed by the client. */
   readonly responseToClient: number;
   /** Whole request as the client saw it. */
   readonly total: number;
