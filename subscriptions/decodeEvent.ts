@@ -1,6 +1,7 @@
-import { compileEvaluator, parseTimeInput } from '../planner/index.ts';
+import { parseTimeInput } from '../planner/index.ts';
 import type { StreamConfig } from '../schema/index.ts';
-import type { DimensionValue, MeasureInput, StreamEvent } from './window/index.ts';
+import { compileEventReader } from './compileEventReader.ts';
+import type { StreamEvent } from './window/index.ts';
 
 /** A Kafka record as the decoder needs it. */
 export interface RawRecord {
@@ -28,21 +29,10 @@ export type Decoded = { readonly ok: true; readonly event: StreamEvent } | { rea
  * batch, not once per event.
  */
 export function createDecoder(stream: StreamConfig, now: () => number = Date.now): (record: RawRecord, clock?: number) => Decoded {
-  const dims = Object.values(stream.dimensions);
-  const measures = Object.values(stream.measures).map((m) => {
-    if (!m.expr) return { name: m.name, input: () => 1 as MeasureInput }; // count(*)
-    if (m.aggregation === 'countDistinct' && m.expr.kind === 'ref') {
-      const field = m.expr.name;
-      return { name: m.name, input: (o: Record<string, unknown>) => distinctInput(o[field]) };
-    }
-    if (m.expr.kind === 'ref') {
-      // A plain field (`sum: amount`), what compileEvaluator would compute, without a lookup closure per event.
-      const field = m.expr.name;
-      return { name: m.name, input: (o: Record<string, unknown>) => numberOrNull(o[field]) as MeasureInput };
-    }
-    const evaluate = compileEvaluator(m.expr);
-    return { name: m.name, input: (o: Record<string, unknown>) => evaluate((f) => numberOrNull(o[f])) as MeasureInput };
-  });
+  const read = compileEventReader(stream);
+  const timestampField = stream.timestamp;
+  const fromKafka = timestampField === '$kafka';
+  const maxSkewMs = stream.maxSkewMs;
 
   return (record, clock = now()) => {
     if (!record.value) return { ok: false, reason: 'empty message' };
@@ -54,21 +44,13 @@ export function createDecoder(stream: StreamConfig, now: () => number = Date.now
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'not a JSON object' };
     const o = parsed as Record<string, unknown>;
-    const time = stream.timestamp === '$kafka' ? Number(record.timestamp) : eventTime(o[stream.timestamp]);
+    const time = fromKafka ? Number(record.timestamp) : eventTime(o[timestampField]);
     if (time === null || !Number.isFinite(time)) {
-      return { ok: false, reason: `field "${stream.timestamp}" is not an epoch-ms number or ISO-8601 time: ${JSON.stringify(o[stream.timestamp] ?? null)}` };
+      return { ok: false, reason: `field "${timestampField}" is not an epoch-ms number or ISO-8601 time: ${JSON.stringify(o[timestampField] ?? null)}` };
     }
-    if (time - clock > stream.maxSkewMs) return { ok: false, reason: skewReason(stream, time, clock) };
-    const dimValues: Record<string, DimensionValue> = {};
-    for (const d of dims) {
-      const v = o[d.column];
-      if (v === undefined || v === null) dimValues[d.name] = null;
-      else if (typeof v === d.type && (typeof v !== 'number' || Number.isFinite(v))) dimValues[d.name] = v as DimensionValue;
-      else return { ok: false, reason: `field "${d.column}" should be a ${d.type}, got ${JSON.stringify(v)}` };
-    }
-    const values: Record<string, MeasureInput> = {};
-    for (const m of measures) values[m.name] = m.input(o);
-    return { ok: true, event: { time, dims: dimValues, values } };
+    if (time - clock > maxSkewMs) return { ok: false, reason: skewReason(stream, time, clock) };
+    const event = read(o, time);
+    return typeof event === 'string' ? { ok: false, reason: event } : { ok: true, event };
   };
 }
 
@@ -81,12 +63,4 @@ function eventTime(v: unknown): number | null {
   if (typeof v === 'number') return v;
   if (typeof v === 'string') return parseTimeInput(v, 'UTC');
   return null;
-}
-
-function numberOrNull(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function distinctInput(v: unknown): MeasureInput {
-  return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : null;
 }
