@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { BenchGateway } from './benchGateway.ts';
 import { captureStatements } from './captureStatements.ts';
+import { onGatewayBackend } from './sameBackend.ts';
 import { FLIGHT_QUERIES } from './benchFlights.ts';
 import { dataOrThrow } from './benchGateway.ts';
 import { describePgPlan } from './describePgPlan.ts';
@@ -18,11 +19,13 @@ export interface FlightsReport {
 
 /**
  * Times each flights query through the gateway as a cache miss (the cache is invalidated
- * before every request) against the hand-written aggregate through pg, interleaved, and
+ * before every request) against the hand-written aggregate through pg on the same backend, interleaved, and
  * describes the Postgres plan of the statement the gateway sent and of the hand-written one.
  */
 export async function measureFlights(bench: BenchGateway, client: pg.Client, iterations: number, warmup: number): Promise<FlightsReport[]> {
   const reports: FlightsReport[] = [];
+  // The hand-written query runs on the gateway's pooled connection: the same Postgres backend (bench/sameBackend.ts).
+  const onBackend = onGatewayBackend(bench.gateway, 'bench');
   for (const query of FLIGHT_QUERIES) {
     const body = JSON.stringify({ query: query.document.replace('{ rows', '{ meta { sources { sql rows } } rows') });
     const first = dataOrThrow((bench.gateway.cache.invalidate(), await bench.post(body)), query.title).flights;
@@ -35,7 +38,7 @@ export async function measureFlights(bench: BenchGateway, client: pg.Client, ite
           return dataOrThrow(await bench.post(body), query.title).flights.rows.length;
         },
       },
-      { name: 'direct pg', run: async () => (await client.query(query.direct)).rows.length },
+      { name: 'direct pg', run: async () => (await onBackend(query.direct)).rows.length },
       { iterations, warmup },
     );
     if (timed.rows[0] !== timed.rows[1]) throw new Error(`${query.title}: the gateway returned ${timed.rows[0]} rows, direct pg ${timed.rows[1]}`);

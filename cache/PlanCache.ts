@@ -329,8 +329,12 @@ function abortedBeforeSource(dataset: DatasetConfig): TributaryError {
 }
 
 /** The plan that fetches exactly a core: its pushdown steps, or none. */
+const plansOfCores = new WeakMap<CorePlan, AggregatePlan>();
+
 export function planOfCore(core: CorePlan): AggregatePlan {
-  return {
+  const known = plansOfCores.get(core);
+  if (known) return known;
+  const plan: AggregatePlan = {
     kind: 'aggregate',
     dataset: core.dataset,
     dimensions: core.dimensions,
@@ -342,6 +346,10 @@ export function planOfCore(core: CorePlan): AggregatePlan {
     limit: core.pushdown?.limit ?? null,
     offset: core.pushdown?.offset ?? 0,
   };
+  // A frozen core (memoized for repeated requests) keeps one frozen plan, so what is
+  // remembered per plan (its statement, sources/compileFor.ts) is found again.
+  if (Object.isFrozen(core)) plansOfCores.set(core, Object.freeze(plan));
+  return plan;
 }
 
 /** A top-N over groups: its core is read bounded (limitPushdown.ts). */

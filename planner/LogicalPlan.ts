@@ -107,6 +107,23 @@ export interface Pushdown {
 
 /** The core of a plan, with or without its post-aggregation steps pushed to the source. */
 export function coreOf(plan: AggregatePlan, pushdown: boolean): CorePlan {
+  // A frozen plan (memoized for repeated requests) keeps its two cores: what is remembered
+  // per core object (its plan and statement) is then found again.
+  const known = Object.isFrozen(plan) ? coresOfPlans.get(plan) : undefined;
+  const index = pushdown ? 1 : 0;
+  if (known?.[index]) return known[index];
+  const core = buildCore(plan, pushdown);
+  if (Object.isFrozen(plan)) {
+    const pair = known ?? [undefined, undefined];
+    pair[index] = core;
+    if (!known) coresOfPlans.set(plan, pair);
+  }
+  return core;
+}
+
+const coresOfPlans = new WeakMap<AggregatePlan, [CorePlan | undefined, CorePlan | undefined]>();
+
+function buildCore(plan: AggregatePlan, pushdown: boolean): CorePlan {
   return Object.freeze({
     kind: 'core',
     dataset: plan.dataset,
