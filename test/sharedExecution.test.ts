@@ -176,11 +176,24 @@ describe.skipIf(!kafka)('one execution per subscription plan (graphql-ws and SSE
 
     const calcsBefore = calcCalls.rows.length;
     const executionsBefore = subscriptionResults.executions;
+    // Whole results of this stream being serialized: once per version however many
+    // graphql-ws and SSE subscribers receive it (Yoga's SSE and graphql-sse print their own frames around it).
+    let serialized = 0;
+    const stringify = JSON.stringify;
+    const spy = vi.spyOn(JSON, 'stringify').mockImplementation(function (this: unknown, ...args: Parameters<typeof JSON.stringify>) {
+      const value = args[0] as { data?: Record<string, unknown> } | null;
+      if (value && typeof value === 'object' && value.data && 'fanFinal' in value.data) serialized += 1;
+      return stringify.apply(JSON, args);
+    });
     const events = generateEvents(11, 300, { stepMs: 100, jitterMs: 500 });
     await produce('fanFinal', [...events, WATERMARK]);
     const want = referenceWindows([...events, WATERMARK], { kind: 'tumble', sizeMs: 5_000 }, { graceMs: GRACE_MS, groupBy: ['region'] }).closed;
     expect(want.length).toBeGreaterThan(4);
-    for (const [i, r] of all.entries()) await waitForFinals(r, want.length, `subscriber ${i}`);
+    try {
+      for (const [i, r] of all.entries()) await waitForFinals(r, want.length, `subscriber ${i}`);
+    } finally {
+      spy.mockRestore();
+    }
 
     for (const r of all) expect(r.errors).toEqual([]);
     const first = JSON.stringify(all[0]!.finals());
@@ -192,6 +205,7 @@ describe.skipIf(!kafka)('one execution per subscription plan (graphql-ws and SSE
     const rowsDelivered = all[0]!.finals().reduce((n, v) => n + v.rows.length, 0);
     expect(calcCalls.rows.length - calcsBefore).toBe(rowsDelivered);
     expect(subscriptionResults.executions - executionsBefore).toBe(want.length);
+    expect(serialized).toBe(want.length);
 
     await Promise.all([ws.close(), ...distinct.map((r) => r.close()), single.close()]);
     await subscribers('fanFinal', 0);

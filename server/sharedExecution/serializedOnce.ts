@@ -1,7 +1,8 @@
 import type { ExecutionResult } from 'graphql';
 
 /**
- * Serializes a shared subscription result once for every graphql-ws frame that carries it.
+ * Serializes a shared subscription result once for every frame that carries it: graphql-ws
+ * frames (below, and DirectRoute), and Yoga's SSE events (through the result's `stringify`).
  *
  * graphql-ws builds each `next` frame with JSON.stringify({ id, type, payload }) and hands
  * it straight (synchronously) to the socket's send. For a shared result, the payload given
@@ -19,14 +20,32 @@ const shareable = new WeakSet<object>();
 /** The JSON of the stand-in printed last, awaiting its frame (stringify and send run back to back). */
 let pending: string | undefined;
 
+/** Shared results serialized so far (each once), for tests. */
+export const sharedSerializations = { count: 0 };
+
+/**
+ * Yoga's result processors (SSE, and plain HTTP) serialize a result with its own
+ * `stringify` when it has one, else JSON.stringify: a shared result's gives its JSON, made
+ * once; a copy of it (a plugin adding coded errors) is serialized as usual.
+ */
+function stringifyShared(this: void, result: ExecutionResult): string {
+  return shareable.has(result) ? sharedJson(result) : JSON.stringify(result);
+}
+
 export function markShared(result: ExecutionResult): void {
+  if (shareable.has(result)) return;
   shareable.add(result);
+  // Not enumerable: spreads and JSON.stringify do not see it.
+  if (Object.isExtensible(result)) Object.defineProperty(result, 'stringify', { value: stringifyShared });
 }
 
 /** The JSON of a result shared by several subscriptions (never mutated), made once. */
 export function sharedJson(result: ExecutionResult): string {
   let json = serialized.get(result);
-  if (json === undefined) serialized.set(result, (json = JSON.stringify(result)));
+  if (json === undefined) {
+    sharedSerializations.count += 1;
+    serialized.set(result, (json = JSON.stringify(result)));
+  }
   return json;
 }
 
