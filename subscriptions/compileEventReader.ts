@@ -5,6 +5,12 @@ import type { MeasureInput, StreamEvent } from './window/index.ts';
 /** Reads a parsed event object with its event time: the event, or why it is a bad message. */
 export type EventReader = (o: Record<string, unknown>, time: number) => StreamEvent | string;
 
+/** The raw value of a stream's event-time field in a parsed event object, read the same way. */
+export function compileTimeField(field: string): (o: Record<string, unknown>) => unknown {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the field name enters only as a JSON literal
+  return new Function(`return function timeField(o) { return o[${JSON.stringify(field)}]; };`)() as (o: Record<string, unknown>) => unknown;
+}
+
 /**
  * A stream's event reader, generated once per stream as a function whose field reads and
  * object literals name the configured fields (`o["region"]`, `{ "region": d0, ... }`). It

@@ -1,6 +1,6 @@
 import { parseTimeInput } from '../planner/index.ts';
 import type { StreamConfig } from '../schema/index.ts';
-import { compileEventReader } from './compileEventReader.ts';
+import { compileEventReader, compileTimeField } from './compileEventReader.ts';
 import type { StreamEvent } from './window/index.ts';
 
 /** A Kafka record as the decoder needs it. */
@@ -32,6 +32,7 @@ export function createDecoder(stream: StreamConfig, now: () => number = Date.now
   const read = compileEventReader(stream);
   const timestampField = stream.timestamp;
   const fromKafka = timestampField === '$kafka';
+  const rawTime = compileTimeField(timestampField);
   const maxSkewMs = stream.maxSkewMs;
 
   return (record, clock = now()) => {
@@ -44,7 +45,7 @@ export function createDecoder(stream: StreamConfig, now: () => number = Date.now
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'not a JSON object' };
     const o = parsed as Record<string, unknown>;
-    const time = fromKafka ? Number(record.timestamp) : eventTime(o[timestampField]);
+    const time = fromKafka ? Number(record.timestamp) : eventTime(rawTime(o));
     if (time === null || !Number.isFinite(time)) {
       return { ok: false, reason: `field "${timestampField}" is not an epoch-ms number or ISO-8601 time: ${JSON.stringify(o[timestampField] ?? null)}` };
     }
