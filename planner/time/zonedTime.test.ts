@@ -19,6 +19,20 @@ describe('formatWall', () => {
   });
 });
 
+describe('formatWall remembers what it formatted', () => {
+  it('gives the same text from memory, before and after the memory of a zone starts afresh (25,000 hours)', () => {
+    const hours = Array.from({ length: 25_000 }, (_, i) => wall('2023-06-01T00:30:00') + i * 3_600_000);
+    const first = hours.map((h) => formatWall(h, 'America/New_York'));
+    expect(hours.map((h) => formatWall(h, 'America/New_York'))).toEqual(first);
+    // The DST cases above, asked again after 25,000 other values went through the memory.
+    expect(formatWall(wall('2024-11-03T01:00:00'), 'America/New_York')).toBe('2024-11-03T01:00:00-05:00');
+    expect(formatWall(wall('2024-03-10T02:30:00'), 'America/New_York')).toBe('2024-03-10T02:30:00-05:00');
+    // Each hour's offset is that of New York at it: -04:00 in summer, -05:00 in winter.
+    expect(first[0]).toBe('2023-06-01T00:30:00-04:00');
+    expect(first[24 * 200]).toBe('2023-12-18T00:30:00-05:00');
+  });
+});
+
 describe('wallToInstant', () => {
   it('matches Postgres for a midnight that does not exist (Santiago spring forward)', () => {
     expect(new Date(wallToInstant(wall('2024-09-08T00:00:00'), 'America/Santiago')).toISOString()).toBe('2024-09-08T04:00:00.000Z');

@@ -60,8 +60,27 @@ export function wallToInstant(wallMs: number, zone: string): number {
   return wallMs - Math.min(before, after);
 }
 
+/** Formatted wall times per zone, across requests: time buckets repeat (a month, a day), and finding a zone's offset takes two Intl calls. */
+const formattedByZone = new Map<string, Map<number, string>>();
+/** Wall times remembered per zone (a year of hours and more); past it, that zone starts afresh. */
+const MAX_FORMATTED_PER_ZONE = 20_000;
+
 /** ISO-8601 with the zone's offset at that wall time: `2024-03-01T00:00:00-05:00`. */
 export function formatWall(wallMs: number, zone: string): string {
+  let formatted = formattedByZone.get(zone);
+  if (!formatted) {
+    if (formattedByZone.size >= 100) formattedByZone.clear(); // zones come from the config: a handful
+    formattedByZone.set(zone, (formatted = new Map()));
+  }
+  let text = formatted.get(wallMs);
+  if (text === undefined) {
+    if (formatted.size >= MAX_FORMATTED_PER_ZONE) formatted.clear();
+    formatted.set(wallMs, (text = formatWallOnce(wallMs, zone)));
+  }
+  return text;
+}
+
+function formatWallOnce(wallMs: number, zone: string): string {
   const offsetMinutes = Math.round((wallMs - wallToInstant(wallMs, zone)) / 60_000);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
