@@ -11,7 +11,7 @@ export type ResultRow = Record<string, string | number | boolean | null>;
  * dataset's zone (keyed `orderDate.month`; each distinct bucket formatted once), leaves
  * combined into measure values (avg = sum / count, null when count is 0), keyed by measure
  * name. Columns are read whole from Arrow's buffers (readColumn), then each row is built in
- * one pass with its keys in the same order, so every row shares one object shape.
+ * one pass with its keys in the same order (rowMaker), so every row shares one object shape.
  */
 export function tableToRows(table: Table, plan: AggregatePlan, dataset: DatasetConfig): ResultRow[] {
   const n = table.numRows;
@@ -35,13 +35,32 @@ export function tableToRows(table: Table, plan: AggregatePlan, dataset: DatasetC
     }
   }
   const rows: ResultRow[] = new Array(n);
-  const width = keys.length;
-  for (let i = 0; i < n; i++) {
-    const row: ResultRow = {};
-    for (let k = 0; k < width; k++) row[keys[k]!] = columns[k]![i]!;
-    rows[i] = row;
-  }
+  const makeRow = rowMaker(keys);
+  for (let i = 0; i < n; i++) rows[i] = makeRow(columns, i);
   return rows;
+}
+
+type RowMaker = (columns: Cell[][], i: number) => ResultRow;
+const rowMakers = new Map<string, RowMaker>();
+
+/**
+ * Builds row i from the columns as one object literal with the keys written out
+ * (`{ "region": c[0][i], "orderDate.month": c[1][i] }`), generated once per key list: V8
+ * then creates every row from one template, where assigning `row[key]` key by key is a
+ * generic keyed store per cell. Keys are GraphQL names and dimension keys, entering the
+ * code only as JSON string literals; none is `__proto__` (names start with a letter).
+ */
+function rowMaker(keys: readonly string[]): RowMaker {
+  const id = keys.join('\u0000');
+  let make = rowMakers.get(id);
+  if (!make) {
+    if (rowMakers.size >= 1_000) rowMakers.clear();
+    const fields = keys.map((key, k) => `${JSON.stringify(key)}: c[${k}][i]`).join(', ');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys enter only as JSON literals, see above
+    make = new Function(`return function makeRow(c, i) { return { ${fields} }; };`)() as RowMaker;
+    rowMakers.set(id, make);
+  }
+  return make;
 }
 
 /** Wall-clock epoch milliseconds as ISO-8601 text in `zone`, each distinct value formatted once. */
