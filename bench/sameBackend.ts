@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { Gateway } from '../server/index.ts';
 
 /** The part of the gateway's Postgres pool the benchmark borrows (sources/PostgresPool.ts). */
@@ -34,10 +34,9 @@ export function onGatewayBackend(gateway: Gateway, sourceName: string): (sql: st
 
 /** Median milliseconds of `sql` on each of `backends` fresh connections (`runs` runs each, after one warm-up). */
 export async function backendSpread(url: string, sql: string, backends = 4, runs = 10): Promise<number[]> {
-  const { default: pgModule } = await import('pg');
   const medians: number[] = [];
   for (let b = 0; b < backends; b++) {
-    const client = new pgModule.Client({ connectionString: url });
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
       await client.query(sql);

@@ -34,9 +34,10 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
  * Declined, so the event takes graphql-ws's own path instead (through the plugins' result
  * hooks): before sharedSubscribe has said how to execute (`executeWith`), once graphql-ws no
  * longer holds the operation (`isOpen`), when the socket is not open or is behind on its
- * writes (MAX_BUFFERED_BYTES), and for results that are not ready at once or carry errors (errors must be coded, cleaned and masked by the
- * plugins). A result without errors is exactly what graphql-ws would send: the plugins'
- * subscribe hooks change only results with errors.
+ * writes (MAX_BUFFERED_BYTES), and for results that are not ready at once or carry errors
+ * (errors must be coded, cleaned and masked by the plugins). A result without errors is
+ * exactly what graphql-ws would send: the plugins' subscribe hooks change only results
+ * with errors.
  */
 export class DirectRoute implements SubscriptionRoute {
   private run: ((event: object) => MaybePromise<ExecutionResult>) | undefined;
@@ -48,7 +49,6 @@ export class DirectRoute implements SubscriptionRoute {
     private readonly socket: FrameSocket,
     id: string,
     private readonly isOpen: () => boolean,
-    private readonly maxBufferedBytes = MAX_BUFFERED_BYTES,
   ) {
     // graphql-ws's frame: { id, type: "next", payload }.
     this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
@@ -60,7 +60,7 @@ export class DirectRoute implements SubscriptionRoute {
   }
 
   deliver(event: object): DeliveryOutcome {
-    if (!this.run || this.socket.readyState !== OPEN || this.socket.bufferedAmount > this.maxBufferedBytes || !this.isOpen()) return 'declined';
+    if (!this.run || this.socket.readyState !== OPEN || this.socket.bufferedAmount > MAX_BUFFERED_BYTES || !this.isOpen()) return 'declined';
     const result = this.run(event);
     if (result instanceof Promise || (result.errors && result.errors.length > 0)) return 'declined';
     this.socket.send(`${this.prefix}${sharedJson(result)}}`);

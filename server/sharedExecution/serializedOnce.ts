@@ -20,9 +20,6 @@ const shareable = new WeakSet<object>();
 /** The JSON of the stand-in printed last, awaiting its frame (stringify and send run back to back). */
 let pending: string | undefined;
 
-/** Shared results serialized so far (each once), for tests. */
-export const sharedSerializations = { count: 0 };
-
 /**
  * Yoga's result processors (SSE, and plain HTTP) serialize a result with its own
  * `stringify` when it has one, else JSON.stringify: a shared result's gives its JSON, made
@@ -42,10 +39,7 @@ export function markShared(result: ExecutionResult): void {
 /** The JSON of a result shared by several subscriptions (never mutated), made once. */
 export function sharedJson(result: ExecutionResult): string {
   let json = serialized.get(result);
-  if (json === undefined) {
-    sharedSerializations.count += 1;
-    serialized.set(result, (json = JSON.stringify(result)));
-  }
+  if (json === undefined) serialized.set(result, (json = JSON.stringify(result)));
   return json;
 }
 
