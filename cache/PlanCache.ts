@@ -328,9 +328,9 @@ function abortedBeforeSource(dataset: DatasetConfig): TributaryError {
   return new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
 }
 
-/** The plan that fetches exactly a core: its pushdown steps, or none. */
 const plansOfCores = new WeakMap<CorePlan, AggregatePlan>();
 
+/** The plan that fetches exactly a core: its pushdown steps, or none. */
 export function planOfCore(core: CorePlan): AggregatePlan {
   const known = plansOfCores.get(core);
   if (known) return known;

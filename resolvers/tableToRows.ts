@@ -63,13 +63,7 @@ function rowMaker(keys: readonly string[]): RowMaker {
   return make;
 }
 
-/** Wall-clock epoch milliseconds as ISO-8601 text in `zone`, each distinct value formatted once. */
+/** Wall-clock epoch milliseconds as ISO-8601 text in `zone` (formatWall remembers each distinct value it formatted). */
 function formatTimes(values: Cell[], zone: string): Cell[] {
-  const formatted = new Map<number, string>();
-  return values.map((value) => {
-    if (typeof value !== 'number') return value;
-    let text = formatted.get(value);
-    if (text === undefined) formatted.set(value, (text = formatWall(value, zone)));
-    return text;
-  });
+  return values.map((value) => (typeof value === 'number' ? formatWall(value, zone) : value));
 }
