@@ -1,6 +1,7 @@
 import type { ComponentProfile } from './profileComponents.ts';
 import type { Summary } from './stats.ts';
 import type { RequestTrace } from './traceRequests.ts';
+import type { TransportFloor } from './transportFloor.ts';
 
 export interface QueryReport {
   readonly title: string;
@@ -14,6 +15,8 @@ export interface QueryReport {
   readonly direct: Summary;
   /** Gateway minus direct time of the same iteration: robust to drift that hits both. */
   readonly paired: Summary;
+  /** A bare node:http server running the hand-written statement (short queries only). */
+  readonly floor: TransportFloor | null;
   readonly trace: RequestTrace | null;
   readonly profile: ComponentProfile | null;
   readonly profileIterations: number;
@@ -62,6 +65,14 @@ export function formatReport(report: BenchReport): string {
         `overhead p50 ${signed(q.gateway.p50 - q.direct.p50)} ms`,
     );
     out.push(`  paired per-iteration overhead (gateway - direct of the same iteration): median ${signed(q.paired.p50)} ms, min ${signed(q.paired.min)} ms`);
+    if (q.floor) {
+      const f = q.floor;
+      out.push(
+        `  transport floor: a bare node:http server running the hand-written statement and sending the same response bytes, ` +
+          `p50 ${ms(f.bareHttp.p50)} vs direct ${ms(f.direct.p50)} ms = ${(f.bareHttp.p50 / f.direct.p50).toFixed(3)}x ` +
+          `(paired median ${signed(f.paired.p50)} ms): what HTTP alone costs here, before Yoga, GraphQL or planning`,
+      );
+    }
     if (q.trace) out.push('', ...formatTrace(q.trace));
     if (q.profile) out.push('', ...formatProfile(q.profile, q.profileIterations));
   });

@@ -30,6 +30,24 @@ export function bestRun(runs: readonly IngestRun[], side: IngestRun['side']): In
   return runs.filter((r) => r.side === side).reduce((a, b) => (steadyRate(b) > steadyRate(a) ? b : a));
 }
 
+/** Tributary's steady rate over the bare consumer's in the same round, round by round. */
+export function roundRatios(ingest: IngestResult): number[] {
+  const ratios: number[] = [];
+  for (const trib of ingest.runs) {
+    if (trib.side !== 'tributary') continue;
+    const bare = ingest.runs.find((r) => r.side === 'bare kafkajs' && r.round === trib.round);
+    if (bare) ratios.push(steadyRate(trib) / steadyRate(bare));
+  }
+  return ratios;
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export function ingestRatios(ingest: IngestResult): { steady: number; total: number } {
   const [bare, trib] = [bestRun(ingest.runs, 'bare kafkajs'), bestRun(ingest.runs, 'tributary')];
   return { steady: steadyRate(trib) / steadyRate(bare), total: bare.totalMs / trib.totalMs };
@@ -54,6 +72,11 @@ export function formatStreamReport(report: StreamReport): string {
     const [bare, trib] = [bestRun(ingest.runs, 'bare kafkajs'), bestRun(ingest.runs, 'tributary')];
     out.push(`  subscriber received ${ingest.subscriberVersions.map((v) => n(v)).join(', ')} window versions (per tributary run)`);
     out.push(`  best runs: tributary ${n(steadyRate(trib))} vs bare ${n(steadyRate(bare))} events/s steady: ratio ${ratio.steady.toFixed(3)} (incl. startup: ${ratio.total.toFixed(3)})`);
+    const perRound = roundRatios(ingest);
+    out.push(
+      `  per round (tributary / the bare run just before it): ${perRound.map((r) => r.toFixed(2)).join(', ')}; median ${median(perRound).toFixed(3)} ` +
+        '(the two sides drift together within a round, so this is the steadier figure when the machine is noisy)',
+    );
     summary.push(`ingest ratio tributary/bare (steady)     ${`${ratio.steady.toFixed(3)}x`.padStart(9)}   target >= ${TARGETS.ingestRatio}x   ${passFail(ratio.steady >= TARGETS.ingestRatio)}`);
   }
 

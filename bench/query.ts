@@ -34,6 +34,7 @@ import { redactUrl } from './redactUrl.ts';
 import { runInterleaved } from './runInterleaved.ts';
 import { summarize } from './stats.ts';
 import { traceRequests } from './traceRequests.ts';
+import { measureTransportFloor } from './transportFloor.ts';
 import { getValidCount, log } from './settings.ts';
 
 const TARGET_RATIO = 1.1;
@@ -84,6 +85,9 @@ interface Settings {
   readonly traceIterations: number;
   readonly profileIterations: number;
 }
+
+/** The transport floor is measured for queries whose direct p50 is under this. */
+const FLOOR_BELOW_MS = 200;
 
 /** Wall-time budget of the request trace per query; the whole-table query stops early. */
 const TRACE_BUDGET_MS = 15_000;
@@ -189,6 +193,12 @@ async function measureQuery(bench: BenchGateway, client: pg.Client, query: Bench
   }
   if (timed.rows[0] !== timed.rows[1]) throw new Error(`the gateway returned ${timed.rows[0]} rows, direct pg ${timed.rows[1]}`);
 
+  // Short queries only: for a query of a second the floor is noise, and it would double the run.
+  const floor =
+    summarize(timed.samples[1]).p50 < FLOOR_BELOW_MS
+      ? (log('  timing a bare node:http server running the hand-written statement (the transport floor)'),
+        await measureTransportFloor(runDirect, Buffer.from(JSON.stringify(await bench.post(body))), Buffer.from(body), settings.iterations, settings.warmup))
+      : null;
   if (settings.traceIterations > 0) log('  tracing where gateway requests spend their time');
   const trace =
     settings.traceIterations > 0
@@ -209,6 +219,7 @@ async function measureQuery(bench: BenchGateway, client: pg.Client, query: Bench
     gateway: summarize(timed.samples[0]),
     direct: summarize(timed.samples[1]),
     paired: summarize(timed.samples[0].map((ms, i) => ms - timed.samples[1][i]!)),
+    floor,
     trace,
     profile,
     profileIterations: settings.profileIterations,
