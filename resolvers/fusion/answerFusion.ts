@@ -8,6 +8,7 @@ import { limitProbe } from '../../server/limitProbe.ts';
 import { runPlan, summarizeOutcomes } from '../../server/runPlan.ts';
 import { fusedAnswer } from './fusedAnswers.ts';
 import { hashJoin } from './hashJoin.ts';
+import { memberKeys } from './memberPlan.ts';
 import { planFusion } from './planFusion.ts';
 
 /**
@@ -34,13 +35,13 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
     () => {
       const outKeys = fused.dimensions.map((d) => d.key);
       let table: Table = answers[0]!.answer.table;
-      let tableKeys = answers[0]!.plan.dimensions.map((d) => d.key);
+      let tableKeys = memberKeys(fusion, answers[0]!.plan.dataset, fused);
       for (const { plan, answer } of answers.slice(1)) {
         // Without keys every member answered one row: the fused row is their columns side by side.
         table =
           outKeys.length === 0
             ? sideBySide(table, answer.table)
-            : hashJoin(fusion.join, table, answer.table, tableKeys, plan.dimensions.map((d) => d.key), outKeys);
+            : hashJoin(fusion.join, table, answer.table, tableKeys, memberKeys(fusion, plan.dataset, fused), outKeys);
         tableKeys = outKeys;
       }
       if (answers.length === 1) table = renameKeys(table, tableKeys, outKeys);

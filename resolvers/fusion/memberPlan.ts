@@ -30,6 +30,16 @@ export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan
   });
 }
 
+/**
+ * A member's key columns in the order of the fusion's keys (`fused.dimensions`). Its plan
+ * lists them sorted by the member's own names, which may be another order, so the join
+ * pairs columns through this, never by position in the plan.
+ */
+export function memberKeys(fusion: FusionConfig, member: string, fused: CorePlan): string[] {
+  const mapping = fusion.members[member]!;
+  return fused.dimensions.map((d) => dimensionKey(mapping[d.name]!, d.granularity));
+}
+
 function renameFields(f: Filter, rename: (field: string) => string): Filter {
   switch (f.kind) {
     case 'const':
