@@ -8,7 +8,7 @@ import { createKeepAliveClient } from './keepAliveClient.ts';
  * The result cache is on unless the caller turns it off; bench:query's queries pass
  * `cache: BYPASS`, so every one of its timed requests reaches Postgres either way.
  */
-const BENCH_CONFIG = `
+export const BENCH_CONFIG = `
 server: { port: 0, graphiql: false, defaultLimit: 1000, maxLimit: 50000 }
 sources:
   bench: { kind: postgres, url: "\${BENCH_PG_URL}", pool: 4, statementTimeout: 120s }

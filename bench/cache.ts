@@ -13,14 +13,17 @@
  * 4. A HIT vs a bare Yoga serving the same rows as plain objects, at 13 and at 10,000 rows.
  * 5. The cost of auth on a HIT: one cached dashboard query's p50/p95 without auth, with an
  *    HS256 admin token, a tenant token under a row policy, and RS256 via a local JWKS file.
+ * 6. Cached requests/s of the real CLI, `tributary serve --workers 1` vs `--workers 2`, side
+ *    by side (bench/measureWorkers.ts), with BENCH_CONCURRENCY sockets and
+ *    BENCH_THROUGHPUT_SECONDS per side.
  *
  * Prints a report; exits 0 whether or not the targets are met, non-zero when something failed.
  *
  * Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test),
  * BENCH_HIT_MISS_ITERATIONS (20), BENCH_CONCURRENCY (16), BENCH_THROUGHPUT_SECONDS (5 per side),
  * BENCH_HIT_YOGA_ITERATIONS (30 per size), BENCH_AUTH_ITERATIONS (500 per variant),
- * BENCH_CACHE_PARTS (unset: all; else a comma list of throughput, hityoga: runs only those
- * parts against gateway A and prints only their sections, to iterate on one figure).
+ * BENCH_CACHE_PARTS (unset: all; else a comma list of throughput, hityoga, workers: runs only
+ * those parts against gateway A and prints only their sections, to iterate on one figure).
  */
 import os from 'node:os';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -36,6 +39,8 @@ import { createKeepAliveClient, type KeepAliveClient } from './keepAliveClient.t
 import { measureCachedThroughput } from './measureCachedThroughput.ts';
 import { measureAuthCost } from './measureAuthCost.ts';
 import { measureHitVsMiss } from './measureHitVsMiss.ts';
+import { measureWorkers } from './measureWorkers.ts';
+import { formatWorkers } from './measureWorkersReport.ts';
 import { HIT_SHAPES, measureHitVsYoga, type HitVsYoga } from './measureHitVsYoga.ts';
 import { formatAuthCost } from './printAuthCost.ts';
 import { formatCacheReport, formatHitVsYoga, formatThroughput } from './printCacheReport.ts';
@@ -59,11 +64,11 @@ interface Settings {
   readonly throughputSeconds: number;
   readonly authIterations: number;
   readonly hitYogaIterations: number;
-  /** Only these parts (throughput, hityoga), or null for the whole bench. */
+  /** Only these parts (throughput, hityoga, workers), or null for the whole bench. */
   readonly parts: ReadonlySet<string> | null;
 }
 
-const PARTS = ['throughput', 'hityoga'];
+const PARTS = ['throughput', 'hityoga', 'workers'];
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {
   return {
@@ -164,6 +169,9 @@ async function main(): Promise<void> {
     }),
   );
   console.log(formatAuthCost(authCost));
+
+  log('workers: tributary serve --workers 1 vs --workers 2');
+  console.log(formatWorkers(await measureWorkers(settings.url, `${SCHEMA}.${TABLE}`, settings.concurrency, settings.throughputSeconds)).join('\n'));
 }
 
 /** Only the parts asked for, against a fresh gateway A; prints only their sections. */
@@ -184,6 +192,7 @@ async function runParts(settings: Settings, parts: ReadonlySet<string>): Promise
     }
     out.push(...formatHitVsYoga(hitVsYoga));
   }
+  if (parts.has('workers')) out.push(...formatWorkers(await measureWorkers(settings.url, `${SCHEMA}.${TABLE}`, settings.concurrency, settings.throughputSeconds)));
   console.log(out.join('\n'));
 }
 

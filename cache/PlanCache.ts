@@ -5,6 +5,7 @@ import type { CacheConfig, DatasetConfig } from '../schema/index.ts';
 import { entryBaseBytes, MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, type CacheEntry } from './CacheEntry.ts';
 import { chooseCandidate, deriveTable, memoBytesOf } from './derive/index.ts';
 import { coreKeyOf } from './coreKeys.ts';
+import { L2Tier, type L2Cache, type L2Ticket } from './l2/index.ts';
 import { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 import { ResultStore } from './ResultStore.ts';
 import { createSingleFlight } from './singleFlight.ts';
@@ -57,6 +58,11 @@ export interface CacheDecision {
  * invalidation answers its own callers but never puts pre-change rows back in the cache;
  * flights and memoized estimates are keyed by generation too, so a request that arrives
  * after the change never joins the old fetch or trusts the old estimate.
+ *
+ * With an L2 (cache/l2/, Redis shared by replicas), an L1 miss first asks L2 for a core
+ * that answers (loaded into L1, then HIT or DERIVED as usual); a source query takes L2's
+ * lock for its core, so replicas missing the same core make one query, and stores what it
+ * fetched in L2 too. Invalidations reach every replica; Redis down means L1 alone.
  */
 export class PlanCache {
   readonly store: ResultStore;
@@ -68,8 +74,20 @@ export class PlanCache {
   private epoch = 0;
   private readonly generations = new Map<string, number>();
 
-  constructor(private readonly config: CacheConfig) {
+  private readonly tier: L2Tier | null;
+
+  constructor(
+    private readonly config: CacheConfig,
+    l2: L2Cache | null = null,
+  ) {
     this.store = new ResultStore(config.maxBytes);
+    this.tier = l2 && new L2Tier(l2, this.store);
+    l2?.listen({ invalidate: (dataset) => this.invalidateLocal(dataset), drop: (_, key) => this.store.delete(key) });
+  }
+
+  /** The shared cache in Redis, when configured. */
+  get l2(): L2Cache | null {
+    return this.tier?.l2 ?? null;
   }
 
   async answer(plan: AggregatePlan, dataset: DatasetConfig, mode: CacheMode, io: SourceAccess, signal?: AbortSignal): Promise<CachedAnswer> {
@@ -85,10 +103,18 @@ export class PlanCache {
     }
     // The client is gone: start nothing (and join nothing) at the source for it.
     if (signal?.aborted) throw abortedBeforeSource(dataset);
+    const ticket = await this.enterL2(plan, dataset, mode);
+    if (ticket?.found) {
+      const found = this.lookup(plan, dataset);
+      if (found.entry) return { table: this.finish(plan, found.entry, dataset), outcome: found.outcome, entryKey: found.entry.key, ageMs: Date.now() - found.entry.createdAt };
+    }
     const generation = this.generationOf(dataset.name);
     const core = coreOf(plan, false);
     const pushed = coreOf(plan, true);
-    const fetchPushed = async (flightSignal: AbortSignal) => this.store_(pushed, await io.fetch(planOfCore(pushed), flightSignal), dataset, generation);
+    const fetchPushed = (flightSignal: AbortSignal) =>
+      this.acrossReplicas(ticket, dataset, planKey(pushed), flightSignal, async () => this.store_(pushed, await io.fetch(planOfCore(pushed), flightSignal), dataset, generation, ticket), () =>
+        this.tier!.recheck(dataset, ticket!.gen, pushed, () => this.generationOf(dataset.name)),
+      );
     const bounded = isTopN(plan);
     let entry: CacheEntry;
     if (bounded && this.knownGroups(core, generation) !== null) {
@@ -98,10 +124,12 @@ export class PlanCache {
       // A top-N reads at most max + 1 rows of the plain core (see limitPushdown.ts); a core
       // that reaches the bound is remembered as large and the top-N pushed down, each caller
       // with its own order and limit. The bounded flight is keyed apart from the whole one.
-      const whole = await this.fly(generation, core, signal, async (flightSignal) => {
-        const table = await this.readCore(core, bounded, dataset, generation, io, flightSignal);
-        return table && this.store_(core, table, dataset, generation);
-      }, bounded);
+      const whole = await this.fly(generation, core, signal, (flightSignal) =>
+        this.acrossReplicas(ticket, dataset, `${planKey(core)}${bounded ? '/bounded' : ''}`, flightSignal, async () => {
+          const table = await this.readCore(core, bounded, dataset, generation, io, flightSignal);
+          return table && this.store_(core, table, dataset, generation, ticket);
+        }, () => this.tier!.recheck(dataset, ticket!.gen, core, () => this.generationOf(dataset.name))),
+      bounded);
       entry = whole ?? (await this.fly(generation, pushed, signal, fetchPushed));
     }
     return { table: this.finish(plan, entry, dataset), outcome: 'MISS', entryKey: entry.key, ageMs: Date.now() - entry.createdAt };
@@ -156,18 +184,28 @@ export class PlanCache {
     signal?: AbortSignal,
   ): Promise<readonly [CachedAnswer, CachedAnswer]> {
     const alone = () => Promise.all([this.answer(rows, dataset, mode, io, signal), this.answer(totals, dataset, mode, io, signal)] as const);
-    const shared = mode === 'DEFAULT' ? this.sharedStatement(rows, totals, dataset) : null;
+    let shared = mode === 'DEFAULT' ? this.sharedStatement(rows, totals, dataset) : null;
     if (!shared) return alone();
     if (signal?.aborted) throw abortedBeforeSource(dataset);
+    // Both missed L1: L2 may hold either (then each is answered alone, from L1).
+    const tickets = this.tier ? await Promise.all([this.enterL2(rows, dataset, mode), this.enterL2(totals, dataset, mode)]) : [null, null];
+    const ticket = tickets[0] ?? tickets[1];
+    if (tickets.some((t) => t?.found)) shared = this.sharedStatement(rows, totals, dataset);
+    if (!shared) return alone();
     const rowsCore = coreOf(rows, false);
     const totalsCore = coreOf(totals, false);
     const generation = this.generationOf(dataset.name);
     const max = this.config.maxCoreRows;
     const bounded = isTopN(rows);
     const key = `${generation}/${planKey(shared.core)}/with/${planKey(totalsCore)}${bounded ? '/bounded' : ''}`;
+    const recheckPair = async () => {
+      const current = () => this.generationOf(dataset.name);
+      const [r, t] = await Promise.all([this.tier!.recheck(dataset, ticket!.gen, rowsCore, current), this.tier!.recheck(dataset, ticket!.gen, totalsCore, current)]);
+      return r && t ? { rows: r, totals: t } : null;
+    };
     const pair = await this.pairFlights.run(
       key,
-      async (flightSignal) => {
+      (flightSignal) => this.acrossReplicas(ticket, dataset, key.slice(generation.length + 1), flightSignal, async () => {
         const rowColumns = columnsOf(rows);
         if (shared.totals) {
           // Grouping sets: the totals row is one more row, so a bound of max + 2 still tells a core of max groups from a larger one.
@@ -177,8 +215,8 @@ export class PlanCache {
           const cut = maxRows !== undefined && table.numRows >= maxRows;
           if (cut) this.rememberLarge(rowsCore, dataset, generation, split.rows.numRows);
           return {
-            rows: cut ? null : this.store_(rowsCore, split.rows, dataset, generation),
-            totals: split.totals.numRows === 1 ? this.store_(totalsCore, split.totals, dataset, generation) : null,
+            rows: cut ? null : this.store_(rowsCore, split.rows, dataset, generation, ticket),
+            totals: split.totals.numRows === 1 ? this.store_(totalsCore, split.totals, dataset, generation, ticket) : null,
           };
         }
         // The rows core with the totals' leaves too; the totals are rolled up from its groups.
@@ -189,10 +227,10 @@ export class PlanCache {
         }
         const rowsTable = new Table(Object.fromEntries(rowColumns.map((name) => [name, table.getChild(name)!])));
         return {
-          rows: this.store_(rowsCore, rowsTable, dataset, generation),
-          totals: this.store_(totalsCore, deriveTable(planOfCore(totalsCore), shared.core, table, dataset), dataset, generation),
+          rows: this.store_(rowsCore, rowsTable, dataset, generation, ticket),
+          totals: this.store_(totalsCore, deriveTable(planOfCore(totalsCore), shared.core, table, dataset), dataset, generation, ticket),
         };
-      },
+      }, recheckPair),
       signal,
     ).promise;
     const answered = (plan: AggregatePlan, entry: CacheEntry): CachedAnswer => ({
@@ -239,12 +277,30 @@ export class PlanCache {
     return this.flights.run(`${generation}/${planKey(core)}${bounded ? '/bounded' : ''}`, work, signal).promise as Promise<T>;
   }
 
-  /** Builds the entry for a fetched core, and stores it unless its dataset was invalidated since the fetch began. */
-  private store_(core: CorePlan, table: Table, dataset: DatasetConfig, generation: string): CacheEntry {
+  /** Builds the entry for a fetched core, and stores it (in L2 too, with a ticket) unless its dataset was invalidated since the fetch began. */
+  private store_(core: CorePlan, table: Table, dataset: DatasetConfig, generation: string, ticket: L2Ticket | null = null): CacheEntry {
     const baseBytes = entryBaseBytes(core, table);
     const entry: CacheEntry = { key: planKey(core), core, table, baseBytes, bytes: baseBytes, createdAt: Date.now(), derived: new Map() };
-    if (generation === this.generationOf(dataset.name)) this.store.set(entry, dataset.cache.ttlMs);
+    if (generation === this.generationOf(dataset.name)) {
+      this.store.set(entry, dataset.cache.ttlMs);
+      if (ticket) this.tier!.write(dataset, ticket, entry, dataset.cache.ttlMs);
+    }
     return entry;
+  }
+
+  /** After an L1 miss: L2's ticket (and L2's answer put in L1, for DEFAULT); null without L2 or with Redis down. */
+  private enterL2(plan: AggregatePlan, dataset: DatasetConfig, mode: CacheMode): Promise<L2Ticket | null> {
+    if (!this.tier || mode === 'BYPASS') return Promise.resolve(null);
+    return this.tier.enter(plan, dataset, mode === 'REFRESH', () => this.generationOf(dataset.name));
+  }
+
+  /**
+   * A source query that other replicas missing the same core wait for (L2's lock), reading
+   * its result from L2 (`recheck`) instead of querying too. REFRESH and Redis down: run alone.
+   */
+  private acrossReplicas<T>(ticket: L2Ticket | null, dataset: DatasetConfig, name: string, signal: AbortSignal, run: () => Promise<T>, recheck: () => Promise<T | null>): Promise<T> {
+    if (!this.tier || !ticket || ticket.refresh) return run();
+    return this.tier.l2.exclusive(dataset, ticket.gen, name, signal, run, () => Promise.allSettled(ticket.writes), recheck);
   }
 
   /** The decision `answer` would take now in DEFAULT mode, without running anything at the source. */
@@ -256,8 +312,20 @@ export class PlanCache {
     return { outcome: 'MISS', entryKey: null, rejected: found.rejected, pushdown: decidePushdown(plan, known, this.config.maxCoreRows) };
   }
 
-  /** Drops a dataset's entries (every dataset's when undefined) and starts its next generation. */
-  invalidate(dataset?: string): number {
+  /**
+   * Drops a dataset's entries (every dataset's when undefined) and starts its next
+   * generation, on every replica. `refreshKey`: a refreshKey poll saw this new value; every
+   * replica polls, and only the first to report a value invalidates L2 for all.
+   */
+  invalidate(dataset?: string, refreshKey?: string): number {
+    // Never rejects; with Redis down, done on reconnect.
+    if (dataset !== undefined && refreshKey !== undefined) void this.tier?.l2.refreshKeyChanged(dataset, refreshKey);
+    else void this.tier?.l2.invalidate(dataset);
+    return this.invalidateLocal(dataset);
+  }
+
+  /** Drops this replica's entries of a dataset (every dataset's when undefined) and starts its next generation. */
+  private invalidateLocal(dataset?: string): number {
     if (dataset === undefined) this.epoch++;
     else this.generations.set(dataset, (this.generations.get(dataset) ?? 0) + 1);
     this.largeCores.clear(); // keyed by generation, so unreachable now; the data may have changed

@@ -14,7 +14,7 @@ export class RefreshKeyWatcher {
   constructor(
     private readonly dataset: DatasetConfig,
     private readonly source: Source,
-    private readonly onChange: (dataset: string) => void,
+    private readonly onChange: (dataset: string, value: string) => void,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     // Config refuses intervals under 100ms; the floor guards datasets built in code, where
@@ -35,7 +35,7 @@ export class RefreshKeyWatcher {
         columns: [{ name: 'value', type: 'string' }],
       });
       const value = String(table.getChildAt(0)?.get(0) ?? null);
-      if (this.last !== undefined && value !== this.last) this.onChange(this.dataset.name);
+      if (this.last !== undefined && value !== this.last) this.onChange(this.dataset.name, value);
       this.last = value;
     } catch (error) {
       this.onError(error);

@@ -59,6 +59,11 @@ export class ResultStore {
     else this.lru.set(entry.key, { entry }, { noUpdateTTL: true });
   }
 
+  /** Drops one entry (another replica refreshed its core); true when it was held. */
+  delete(key: string): boolean {
+    return this.lru.delete(key);
+  }
+
   /** Drops a dataset's entries (every entry when dataset is undefined); returns how many. */
   clear(dataset?: string): number {
     this.lru.purgeStale(); // expired entries are already gone for readers; lru.keys() would skip them and leave them held

@@ -5,7 +5,22 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigErrors } from '../errors/index.ts';
 import { loadConfigFile, type Config } from '../schema/index.ts';
-import { createGateway, explainQuery, gatewaySchemas, logger, printExplained, startServer } from '../server/index.ts';
+import {
+  configForWorker,
+  createGateway,
+  embeddedSources,
+  explainQuery,
+  gatewaySchemas,
+  joinCluster,
+  logger,
+  markWorker,
+  parseWorkers,
+  printExplained,
+  runPrimary,
+  startServer,
+  workersRefusal,
+  type ClusterWorker,
+} from '../server/index.ts';
 import { DataDirLocked, dataDirHolder, lockDataDir, lockFileOf } from '../sources/index.ts';
 import { checkRemote, explainRemote } from './remote.ts';
 
@@ -21,8 +36,10 @@ program
   .description('serve the GraphQL API of a config')
   .requiredOption('-c, --config <file>', 'tributary.yaml to serve')
   .option('-p, --port <n>', 'port (else $PORT, else server.port, else 4000)', parsePort)
-  .action(async (opts: { config: string; port?: number }) => {
-    await serve(await loadOrExit(opts.config), opts.port);
+  .option('-w, --workers <n>', 'worker processes serving the one port (node:cluster), each with its own gateway: a whole number, or auto for one per CPU core', workersOption, 1)
+  .action(async (opts: { config: string; port?: number; workers: number }) => {
+    const config = await loadOrExit(opts.config);
+    await (opts.workers === 1 ? serve(config, opts.port) : serveWorkers(config, opts.port, opts.workers));
   });
 
 program
@@ -114,14 +131,22 @@ program
     await serve(config, opts.port, await readFile(path.join(ROOT, 'demo', 'example.graphql'), 'utf8'));
   });
 
-async function serve(config: Config, portOption: number | undefined, exampleQuery?: string): Promise<void> {
+/** Serves one gateway in this process: the whole server, or one worker of `serve --workers N` (runPrimary logs and prints for those). */
+async function serve(config: Config, portOption: number | undefined, exampleQuery?: string, worker?: ClusterWorker): Promise<void> {
   exitIfDataDirsHeld(config, 'serve');
   const gateway = await createGateway(config).catch(exitOnConfigError);
-  const port = portOption ?? (process.env.PORT ? parsePort(process.env.PORT) : config.server.port);
-  const server = await startServer(gateway, { port, exampleQuery }).catch(exitOnConfigError);
-  logger.info({ datasets: Object.keys(config.datasets) }, `Tributary is serving GraphQL and GraphiQL at ${server.url}`);
-  console.log(`GraphiQL: ${server.url}`);
+  const port = portOf(portOption, config);
+  const server = await startServer(gateway, { port, exampleQuery }).catch((error: unknown) => exitOnListenError(error, port));
+  if (worker) markWorker(server, gateway, worker);
+  else {
+    logger.info({ datasets: Object.keys(config.datasets) }, `Tributary is serving GraphQL and GraphiQL at ${server.url}`);
+    console.log(`GraphiQL: ${server.url}`);
+  }
+  let stopping = false;
   const stop = async (signal: string) => {
+    // A worker hears SIGINT from the terminal and SIGTERM from its primary: one shutdown.
+    if (stopping) return;
+    stopping = true;
     logger.info(`${signal}: shutting down`);
     await server.close();
     await gateway.close();
@@ -129,6 +154,22 @@ async function serve(config: Config, portOption: number | undefined, exampleQuer
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * `serve --workers N`, N > 1 (server/cluster/): this process is either the primary, which
+ * forks and watches N workers and exits when they are stopped, or one of those workers,
+ * which serves its own gateway on the shared port.
+ */
+async function serveWorkers(config: Config, portOption: number | undefined, workers: number): Promise<void> {
+  const refusal = workersRefusal(config, workers);
+  if (refusal) usageError(refusal);
+  const worker = joinCluster();
+  if (worker) return serve(configForWorker(config, worker), worker.port, undefined, worker);
+  const inMemory = embeddedSources(config).map((s) => s.name);
+  if (inMemory.length > 0) logger.info(`embedded sources ${inMemory.join(', ')} are in memory: each of the ${workers} workers opens its own copy`);
+  const port = portOf(portOption, config);
+  process.exitCode = await runPrimary({ workers, port, onServing: (url) => console.log(`GraphiQL: ${url}`) });
 }
 
 async function loadOrExit(file: string, extraEnv: Record<string, string> = {}): Promise<Config> {
@@ -141,6 +182,16 @@ function exitOnConfigError(error: unknown): never {
     process.exit(2);
   }
   throw error;
+}
+
+/** A port another process holds (or one this user may not bind) is a usage error, exit 2; under --workers the primary then stops too. */
+function exitOnListenError(error: unknown, port: number): never {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    console.error(`serve: port ${port} ${code === 'EADDRINUSE' ? 'is in use by another process' : 'may not be used by this user'}; choose another with --port or PORT`);
+    process.exit(2);
+  }
+  return exitOnConfigError(error);
 }
 
 /**
@@ -176,6 +227,15 @@ function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number 0-65535, got "${value}"`);
   return n;
+}
+
+function portOf(option: number | undefined, config: Config): number {
+  return option ?? (process.env.PORT ? parsePort(process.env.PORT) : config.server.port);
+}
+
+/** --workers: a whole number above 0, or `auto` (one per CPU core); anything else is a usage error (exit 2). */
+function workersOption(value: string): number {
+  return parseWorkers(value) ?? usageError(`option '-w, --workers <n>': expected a whole number above 0 or "auto", got "${value}"`);
 }
 
 function parsePositive(value: string): number {

@@ -3,7 +3,7 @@ import { compileExpressionSql } from './expression/index.ts';
 import type { ColumnTypes } from './columns/ColumnTypes.ts';
 import { integerBoundary, integerComparison, integerMembers, type IntegerType } from './columns/integerComparison.ts';
 import { assertNever, type AggregatePlan, type Filter, type LeafMeasure, type OrderKey, type Scalar } from './LogicalPlan.ts';
-import { postgresDialect, type ParamType, type SqlDialect } from './SqlDialect.ts';
+import { postgresDialect, type BindParam, type ParamType, type SqlDialect } from './SqlDialect.ts';
 
 /** One SQL statement and what its result columns hold. */
 export interface CompiledQuery {
@@ -53,7 +53,7 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
   const q = dialect.quoteIdent;
   const col = (name: string) => `t.${q(name)}`;
   let zoneParam: string | null = null;
-  const zone = () => (zoneParam ??= bind(dataset.timezone, 'text'));
+  const zone = () => (zoneParam ??= dialect.zoneArgument(dataset.timezone, (z) => bind(z, 'text')));
 
   const select: string[] = [];
   const groupBy: string[] = [];
@@ -72,7 +72,7 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
       groupBy.push(bucket);
       groupExprs.push(bucket);
     } else {
-      const value = d.type === 'number' ? `(${column})::float8` : column;
+      const value = d.type === 'number' ? dialect.cast(`(${column})`, 'float8') : column;
       select.push(`${value} as ${q(d.key)}`);
       groupBy.push(String(select.length));
       groupExprs.push(value);
@@ -81,21 +81,21 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
   }
   const totalsOnly = (options.totals ?? []).filter((t) => !plan.measures.some((m) => m.key === t.key));
   for (const leaf of [...plan.measures, ...totalsOnly]) {
-    select.push(`${leafSql(leaf, dataset, col, (v) => bind(v))} as ${q(leaf.key)}`);
+    select.push(`${leafSql(leaf, dataset, dialect, col, (v) => bind(v))} as ${q(leaf.key)}`);
     columns.push({ name: leaf.key, type: 'number' });
   }
   if (options.totals) {
     if (groupExprs.length === 0 || plan.having || plan.order.length > 0 || plan.limit !== null || plan.offset > 0) {
       throw new Error('compileSql: totals go with a grouped core only');
     }
-    select.push(`grouping(${groupExprs[0]})::float8 as ${q(TOTALS_FLAG)}`);
+    select.push(`${dialect.cast(`grouping(${groupExprs[0]})`, 'float8')} as ${q(TOTALS_FLAG)}`);
     columns.push({ name: TOTALS_FLAG, type: 'number' });
   }
   if (select.length === 0) {
     // Neither dimensions nor measures: still an aggregate without grouping, so exactly one
     // row, as `select count(*) from t` is. The column is declared so that the result table
     // carries that row (an Arrow table without columns has no rows).
-    select.push(`count(*)::float8 as ${q(NO_COLUMNS_ROW)}`);
+    select.push(`${dialect.cast('count(*)', 'float8')} as ${q(NO_COLUMNS_ROW)}`);
     columns.push({ name: NO_COLUMNS_ROW, type: 'number' });
   }
 
@@ -108,38 +108,38 @@ export function compileSql(plan: AggregatePlan, dataset: DatasetConfig, dialect:
     if (sqlType === 'timestamp' && dim.type === 'time') return 'timestamp';
     return PARAM_TYPE[dim.type];
   };
-  const where = predicates.map((f) => filterSql(f, dimSql, dimType, bind));
+  const where = predicates.map((f) => filterSql(f, dimSql, dimType, bind, dialect));
   let sql = `select ${select.join(', ')}\nfrom ${dialect.relation(dataset)} as t`;
   if (where.length > 0) sql += `\nwhere ${where.join(' and ')}`;
   if (options.totals) sql += `\ngroup by grouping sets ((${groupExprs.join(', ')}), ())`;
   else if (groupBy.length > 0) sql += `\ngroup by ${groupBy.join(', ')}`;
 
   const outer: string[] = [];
-  if (plan.having) outer.push(`where ${filterSql(plan.having, (m) => measureValueSql(m, dataset, q), () => 'float8', bind)}`);
-  if (plan.order.length > 0) outer.push(`order by ${plan.order.map((o) => orderSql(o, dataset, q)).join(', ')}`);
-  if (plan.limit !== null) outer.push(`limit ${bind(plan.limit)}`);
-  if (plan.offset > 0) outer.push(`offset ${bind(plan.offset)}`);
+  if (plan.having) outer.push(`where ${filterSql(plan.having, (m) => measureValueSql(m, dataset, q), () => 'float8', bind, dialect)}`);
+  if (plan.order.length > 0) outer.push(`order by ${plan.order.map((o) => orderSql(o, dataset, q, dialect.codePointOrder)).join(', ')}`);
+  const limit = plan.limit !== null ? bind(plan.limit) : null;
+  outer.push(...dialect.limitOffset(limit, plan.offset > 0 ? bind(plan.offset) : null));
   if (outer.length > 0) sql = `select * from (\n${indent(sql)}\n) as core\n${outer.join('\n')}`;
   return { sql, params, columns };
 }
 
 
-function leafSql(leaf: LeafMeasure, dataset: DatasetConfig, col: (c: string) => string, param: (v: number) => string): string {
+function leafSql(leaf: LeafMeasure, dataset: DatasetConfig, dialect: SqlDialect, col: (c: string) => string, param: (v: number) => string): string {
   const measure = dataset.measures[leaf.measure]!;
   // A bare column is aggregated as is (exact numeric sums, distinct counts of text);
   // expressions are compiled with float8 arithmetic.
-  const arg = !measure.expr ? '*' : measure.expr.kind === 'ref' ? col(measure.expr.name) : compileExpressionSql(measure.expr, { ref: col, param });
+  const arg = !measure.expr ? '*' : measure.expr.kind === 'ref' ? col(measure.expr.name) : compileExpressionSql(measure.expr, { ref: col, param, cast: dialect.cast });
   switch (leaf.fn) {
     case 'sum':
-      return `sum(${arg})::float8`;
+      return dialect.cast(`sum(${arg})`, 'float8');
     case 'count':
-      return `count(${arg})::float8`;
+      return dialect.cast(`count(${arg})`, 'float8');
     case 'countDistinct':
-      return `count(distinct ${arg})::float8`;
+      return dialect.cast(`count(distinct ${arg})`, 'float8');
     case 'min':
-      return `min(${arg})::float8`;
+      return dialect.cast(`min(${arg})`, 'float8');
     case 'max':
-      return `max(${arg})::float8`;
+      return dialect.cast(`max(${arg})`, 'float8');
     default:
       return assertNever(leaf.fn);
   }
@@ -153,21 +153,21 @@ function measureValueSql(measure: string, dataset: DatasetConfig, q: (s: string)
   return `(${q(`${measure}.sum`)} / nullif(${q(`${measure}.count`)}, 0))`;
 }
 
-function orderSql(o: OrderKey, dataset: DatasetConfig, q: (s: string) => string): string {
+function orderSql(o: OrderKey, dataset: DatasetConfig, q: (s: string) => string, codePointOrder: string): string {
   if (o.target === 'measure') return `${measureValueSql(o.field, dataset, q)} ${o.direction} nulls last`;
   // Text sorts by code point (collation "C") whatever the server's locale, so rows sorted
   // here and rows the cache sorts in JavaScript come out in the same order.
   const name = o.field.split('.')[0]!;
-  const collate = dataset.dimensions[name]?.type === 'string' ? ' collate "C"' : '';
+  const collate = dataset.dimensions[name]?.type === 'string' ? codePointOrder : '';
   return `${q(o.field)}${collate} ${o.direction} nulls last`;
 }
 
-type Bind = (value: unknown, type?: ParamType, array?: boolean) => string;
+type Bind = BindParam;
 /** How a field's values are bound: its column's own type where known, else its dimension type's. */
 type BindType = (typeof PARAM_TYPE)[DimensionType] | IntegerType | 'timestamp';
 
-function filterSql(f: Filter, field: (name: string) => string, type: (name: string) => BindType, bind: Bind): string {
-  const recurse = (g: Filter) => filterSql(g, field, type, bind);
+function filterSql(f: Filter, field: (name: string) => string, type: (name: string) => BindType, bind: Bind, dialect: SqlDialect): string {
+  const recurse = (g: Filter) => filterSql(g, field, type, bind, dialect);
   switch (f.kind) {
     case 'const':
       return f.value ? 'true' : 'false';
@@ -196,10 +196,10 @@ function filterSql(f: Filter, field: (name: string) => string, type: (name: stri
           const { op, value } = integerBoundary(t, 'never');
           test = `${field(f.field)} ${COMPARE_SQL[op]} ${bind(value.toString(), integerParam(t))}`;
         } else {
-          test = `${field(f.field)} = any(${bind(members.map(String), integerParam(t), true)})`;
+          test = dialect.memberOf(field(f.field), members.map(String), integerParam(t), bind);
         }
       } else {
-        test = `${field(f.field)} = any(${bind(f.values.map((v) => boundValue(v, t)) as Scalar[], paramType(t), true)})`;
+        test = dialect.memberOf(field(f.field), f.values.map((v) => boundValue(v, t)), paramType(t), bind);
       }
       return f.negated ? `not (${test})` : `(${test})`;
     }

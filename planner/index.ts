@@ -9,6 +9,7 @@ export { canonicalJson, planKey } from './canonicalJson.ts';
 export { planBytes } from './planBytes.ts';
 export { compileSql, TOTALS_FLAG, type CompiledQuery, type CompileOptions, type ResultColumn } from './compileSql.ts';
 export { duckdbDialect, fileReader, materializedTable, postgresDialect, type ParamType, type SqlDialect } from './SqlDialect.ts';
+export { trinoDialect } from './dialects/trinoDialect.ts';
 export { columnTypesFromOids, type ColumnSqlType, type ColumnTypes } from './columns/ColumnTypes.ts';
 export { printPlan, printFilter } from './printPlan.ts';
 export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';

@@ -93,6 +93,18 @@ export interface CacheConfig {
   readonly ttlMs: number;
   /** Top-N plans whose core is estimated above this many groups push order/limit down. */
   readonly maxCoreRows: number;
+  /** The shared cache in Redis; null: this replica's L1 only. */
+  readonly l2?: L2Config | null;
+}
+
+/** `cache.l2`: cores shared by every replica through one Redis (cache/l2/). */
+export interface L2Config {
+  readonly redis: string;
+  readonly prefix: string;
+  readonly maxEntryBytes: number;
+  readonly timeoutMs: number;
+  readonly lockTimeoutMs: number;
+  readonly maxWaitMs: number;
 }
 
 /** Per-dataset cache settings; ttlMs falls back to the global cache ttl. */
@@ -103,7 +115,20 @@ export interface DatasetCacheConfig {
   readonly refreshEveryMs: number;
 }
 
-export type SourceConfig = PostgresSourceConfig | PGliteSourceConfig | DuckDBSourceConfig;
+export type SourceConfig = PostgresSourceConfig | PGliteSourceConfig | DuckDBSourceConfig | TrinoSourceConfig;
+
+export interface TrinoSourceConfig {
+  readonly kind: 'trino';
+  readonly name: string;
+  /** Coordinator URL without a trailing slash: `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly catalog: string;
+  readonly schema: string;
+  readonly user: string;
+  /** HTTP basic auth password; null sends the user only. */
+  readonly password: string | null;
+  readonly statementTimeoutMs: number;
+}
 
 export interface DuckDBSourceConfig {
   readonly kind: 'duckdb';
@@ -209,8 +234,11 @@ export interface StreamConfig {
   /** Events whose time is further ahead of the gateway's clock are bad messages (a far-future stamp would close every window). */
   readonly maxSkewMs: number;
   readonly deadLetterTopic: string | null;
-  /** Closed windows of this size are upserted into a table, served as dataset `<name>History`. */
-  readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string } | null;
+  /**
+   * Closed windows of this size are upserted into a table, served as dataset `<name>History`.
+   * groupId: the Kafka consumer group of the landing writers of all replicas (each partition is landed by one).
+   */
+  readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string; readonly groupId: string } | null;
   /** The stream seen as a dataset (dimensions, measures), for planning subscriptions. */
   readonly view: DatasetConfig;
 }

@@ -57,10 +57,13 @@ export function buildStreams(
     if (s.landing) {
       const source = sources[s.landing.source];
       if (!source) errors.push(new ConfigError(`${at}.landing.source`, `unknown source "${s.landing.source}"`));
-      else if (source.kind === 'duckdb') errors.push(new ConfigError(`${at}.landing.source`, 'landing tables need a postgres or pglite source'));
+      else if (source.kind !== 'postgres' && source.kind !== 'pglite') errors.push(new ConfigError(`${at}.landing.source`, `landing tables need a postgres or pglite source; "${s.landing.source}" is ${source.kind}`));
       const dataset = `${name}History`;
       if (datasets[dataset]) errors.push(new ConfigError(`${at}.landing`, `dataset ${dataset} already exists; the landing table is served under that name`));
-      landing = Object.freeze({ source: s.landing.source, table: s.landing.table, windowMs: parseDuration(s.landing.window) ?? 60_000, dataset });
+      if (dimensions.partition) errors.push(new ConfigError(`${at}.dimensions.partition`, 'the landing table has a column "partition" (the Kafka partition of each row); rename the dimension (field: partition keeps reading the same field)'));
+      // One group for every replica (not per identity): each partition is landed by one of them.
+      const groupId = s.landing.groupId ?? `tributary-landing-${name}-${s.kafka.topic}-${s.landing.table}`;
+      landing = Object.freeze({ source: s.landing.source, table: s.landing.table, windowMs: parseDuration(s.landing.window) ?? 60_000, dataset, groupId });
       datasets[dataset] = historyDataset(dataset, s.landing.source, s.landing.table, dimensions, measures);
       typeNames.set(pascalCase(dataset), dataset);
     }

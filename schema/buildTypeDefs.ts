@@ -111,7 +111,13 @@ type QueryMeta {
   "True when more rows existed than rows returned: the limit (or server.defaultLimit without one) cut them."
   truncated: Boolean!
 }
-type SourceCall { source: String! sql: String! ms: Float! rows: Int! }
+type SourceCall {
+  source: String! sql: String! ms: Float! rows: Int!
+  "The last stats the source reported for the query; null where a source reports none (Trino reports them)."
+  progress: SourceProgress
+}
+"How far a source query got: Trino's query id, state, splits done of total, rows processed, elapsed time."
+type SourceProgress { queryId: String! state: String! completedSplits: Int! totalSplits: Int! processedRows: Float! elapsedMs: Float! percent: Float }
 input StringFilter { eq: String ne: String in: [String!] notIn: [String!] contains: String startsWith: String isNull: Boolean }
 input NumberFilter { eq: Float ne: Float gt: Float gte: Float lt: Float lte: Float in: [Float!] notIn: [Float!] isNull: Boolean }
 "Time values are ISO-8601 dates or date-times; without an offset they are read in the dataset's time zone."

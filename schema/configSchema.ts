@@ -77,7 +77,23 @@ const serverSchema = z.strictObject({
   identity: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1-100 letters, digits, ".", "_" or "-" (it names Kafka consumer groups)').optional(),
 });
 
+/** The shared L2 cache in Redis (cache/l2/): cores every replica reads and writes. */
+const l2Schema = z.strictObject({
+  redis: z.string().regex(/^rediss?:\/\/\S+$/, 'expected a redis:// (or rediss://) URL such as redis://127.0.0.1:6379'),
+  /** Every key and the pub/sub channel start with it: gateways sharing it must read the same data. */
+  prefix: z.string().min(1, 'expected a key prefix such as "tributary:"').default('tributary:'),
+  /** Cores whose Arrow bytes exceed this are kept in L1 only. */
+  maxEntryBytes: byteSize.default(32 * 1024 ** 2),
+  /** A Redis command that takes longer fails (the request goes on from L1 or the source). */
+  timeout: durationAtLeast(1, 'expected a duration above 0 such as 500ms').default('500ms'),
+  /** How long a replica's source-query lock lives without being renewed (a crashed holder frees it after this). */
+  lockTimeout: durationAtLeast(100, 'expected 100ms or more such as 10s').default('10s'),
+  /** The longest a replica waits for another replica's source query before querying the source itself. */
+  maxWait: durationAtLeast(1, 'expected a duration above 0 such as 60s').default('60s'),
+});
+
 const cacheSchema = z.strictObject({
+  l2: l2Schema.optional(),
   enabled: bool.default(true),
   maxBytes: byteSize.default(256 * 1024 ** 2),
   ttl: ttlDuration.default('10m'),
@@ -113,9 +129,20 @@ const duckdbSchema = z.strictObject({
   statementTimeout: duration.default('30s'),
 });
 
-const sourceSchema = z.discriminatedUnion('kind', [postgresSchema, pgliteSchema, duckdbSchema], {
+const trinoSchema = z.strictObject({
+  kind: z.literal('trino'),
+  url: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'expected the coordinator URL such as http://127.0.0.1:8080 (scheme, host and port, no path)'),
+  catalog: z.string().min(1, 'expected a catalog name such as tpch'),
+  schema: z.string().min(1, 'expected a schema name such as sf1'),
+  user: z.string().min(1, 'expected the Trino user queries run as, such as tributary').default('tributary'),
+  /** With a password, requests carry HTTP basic auth (Trino accepts it over https only). */
+  password: z.string().optional(),
+  statementTimeout: duration.default('5m'),
+});
+
+const sourceSchema = z.discriminatedUnion('kind', [postgresSchema, pgliteSchema, duckdbSchema, trinoSchema], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'expected kind: postgres, pglite or duckdb' : undefined,
+    issue.code === 'invalid_union' ? 'expected kind: postgres, pglite, duckdb or trino' : undefined,
 });
 
 const dimensionSchema = z.strictObject({
@@ -208,6 +235,8 @@ const streamSchema = z.strictObject({
       source: z.string().min(1),
       table: z.string().min(1),
       window: duration.default('1m'),
+      /** The consumer group shared by every replica's landing writer (default: tributary-landing-<stream>-<topic>-<table>). */
+      groupId: z.string().min(1).optional(),
     })
     .optional(),
 });

@@ -83,7 +83,9 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
         ? { kind: 'postgres', name, url: s.url, poolSize: s.pool, statementTimeoutMs, connectTimeoutMs: parseDuration(s.connectTimeout) ?? 5_000 }
         : s.kind === 'pglite'
           ? { kind: 'pglite', name, dataDir: s.dataDir ? path.resolve(baseDir, s.dataDir) : null, statementTimeoutMs }
-          : { kind: 'duckdb', name, path: s.path ? path.resolve(baseDir, s.path) : null, statementTimeoutMs };
+          : s.kind === 'trino'
+            ? { kind: 'trino', name, url: s.url.replace(/\/+$/, ''), catalog: s.catalog, schema: s.schema, user: s.user, password: s.password ?? null, statementTimeoutMs }
+            : { kind: 'duckdb', name, path: s.path ? path.resolve(baseDir, s.path) : null, statementTimeoutMs };
   }
   const datasets: Record<string, DatasetConfig> = {};
   const typeNames = new Map<string, string>();
@@ -155,6 +157,16 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     maxBytes: raw.cache.maxBytes,
     ttlMs: parseDuration(raw.cache.ttl) ?? 600_000,
     maxCoreRows: raw.cache.maxCoreRows,
+    l2: raw.cache.l2
+      ? Object.freeze({
+          redis: raw.cache.l2.redis,
+          prefix: raw.cache.l2.prefix,
+          maxEntryBytes: raw.cache.l2.maxEntryBytes,
+          timeoutMs: parseDuration(raw.cache.l2.timeout) ?? 500,
+          lockTimeoutMs: parseDuration(raw.cache.l2.lockTimeout) ?? 10_000,
+          maxWaitMs: parseDuration(raw.cache.l2.maxWait) ?? 60_000,
+        })
+      : null,
   });
   const server = Object.freeze({
     ...raw.server,

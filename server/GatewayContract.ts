@@ -3,7 +3,7 @@ import type { CacheMode, CacheOutcome, PlanCache } from '../cache/index.ts';
 import type { AggregatePlan, DatasetRequest, Expression, Filter, QueryPlans } from '../planner/index.ts';
 import type { Config, DatasetConfig } from '../schema/index.ts';
 import type { Access, Authenticator } from '../security/index.ts';
-import type { Source } from '../sources/index.ts';
+import type { Source, SourceProgress } from '../sources/index.ts';
 import type { StreamHub } from '../subscriptions/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { SourceSlots } from './SourceSlots.ts';
@@ -18,6 +18,8 @@ export interface SourceCall {
   readonly sql: string;
   readonly ms: number;
   readonly rows: number;
+  /** The last stats the source reported for the query (Trino: id, state, splits, rows); absent where a source reports none. */
+  readonly progress?: SourceProgress;
 }
 
 export interface PlanResult {

@@ -142,8 +142,12 @@ async function readyz(gateway: Gateway, res: ServerResponse): Promise<void> {
     }),
   );
   const ready = checks.every(([, status]) => status === 'ok');
+  // Redis down leaves the replica ready: it answers from L1 and the sources (slower, not
+  // wrong). Taking every replica out of the load balancer because a cache is gone would
+  // turn a cache outage into a full one. The status is reported for operators.
+  const l2 = gateway.cache.l2 ? { l2: gateway.cache.l2.status } : {};
   res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ ready, sources: Object.fromEntries(checks) }));
+  res.end(JSON.stringify({ ready, sources: Object.fromEntries(checks), ...l2 }));
 }
 
 async function metrics(gateway: Gateway, res: ServerResponse): Promise<void> {

@@ -1,4 +1,4 @@
-import { PlanCache, RefreshKeyWatcher } from '../cache/index.ts';
+import { L2Cache, PlanCache, RefreshKeyWatcher, type L2Observer } from '../cache/index.ts';
 import { ConfigErrors } from '../errors/index.ts';
 import { createPlanMemo, type AggregatePlan, type DatasetRequest } from '../planner/index.ts';
 import type { Config } from '../schema/index.ts';
@@ -7,7 +7,7 @@ import { StreamHub } from '../subscriptions/index.ts';
 import { checkRowPolicies, createAuthenticator, rowPolicy } from '../security/index.ts';
 import { limitProbe } from './limitProbe.ts';
 import { logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { runPlan, runPlanWithTotals, summarizeOutcomes } from './runPlan.ts';
 
 export type { AnswerOptions, DatasetAnswer, Gateway, PlanResult, SourceCall } from './GatewayContract.ts';
@@ -21,7 +21,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
   const policyProblems = checkRowPolicies(config);
   if (policyProblems.length > 0) throw new ConfigErrors(policyProblems);
   const authenticate = await createAuthenticator(config);
-  const sources = new Map(Object.values(config.sources).map((s) => [s.name, createSource(s)]));
+  const sources = new Map(Object.values(config.sources).map((s) => [s.name, createSource(s, (line) => logger.info({ source: s.name }, line))]));
   const metrics = createMetrics();
   for (const source of sources.values()) {
     const onSource = Object.values(config.datasets).filter((d) => d.source === source.name);
@@ -45,10 +45,12 @@ export async function createGateway(config: Config, options: { check?: boolean }
       throw new ConfigErrors(problems.flat());
     }
   }
-  const cache = new PlanCache(config.cache);
+  const l2 = config.cache.l2 && config.cache.enabled ? new L2Cache(config.cache.l2, config.datasets, l2Observer(metrics)) : null;
+  const cache = new PlanCache(config.cache, l2);
   // Plans are memoized within an eighth of the cache's byte bound (32 MB by default): both bounds come from cache.maxBytes.
   const planMemo = createPlanMemo({ maxBytes: Math.max(1024 ** 2, Math.floor(config.cache.maxBytes / 8)) });
   metrics.observeCache(cache.store);
+  metrics.observeL2(l2);
   const watchers = Object.values(config.datasets)
     .filter((d) => d.cache.refreshKey && config.cache.enabled)
     .map(
@@ -56,7 +58,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
         new RefreshKeyWatcher(
           d,
           sources.get(d.source)!,
-          (name) => logger.info({ dataset: name, dropped: cache.invalidate(name) }, 'refreshKey changed: cache entries dropped'),
+          (name, value) => logger.info({ dataset: name, dropped: cache.invalidate(name, value) }, 'refreshKey changed: cache entries dropped'),
           (error) => logger.warn({ dataset: d.name, err: error }, 'refreshKey poll failed'),
         ),
     );
@@ -71,11 +73,26 @@ export async function createGateway(config: Config, options: { check?: boolean }
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
     close: async () => {
       for (const w of watchers) w.stop();
+      await l2?.close();
       await streams.close();
       await Promise.all([...sources.values()].map((s) => s.close()));
     },
   };
   return gateway;
+}
+
+/** L2's counters in the metrics; its outages and recoveries in the log, once each. */
+function l2Observer(metrics: Metrics): L2Observer {
+  return {
+    read: (result) => metrics.l2Reads.inc({ result }),
+    write: (result) => metrics.l2Writes.inc({ result }),
+    wait: (result) => metrics.l2Waits.inc({ result }),
+    message: (kind) => metrics.l2Messages.inc({ kind }),
+    status: (up, error) =>
+      up
+        ? logger.info('L2 cache: Redis is reachable; sharing cores with the other replicas')
+        : logger.warn({ err: error }, 'L2 cache: Redis is unreachable; serving from this replica\'s L1 and the sources, reconnecting'),
+  };
 }
 
 /**

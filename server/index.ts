@@ -4,3 +4,4 @@ export { startServer, type RunningServer, type ServerOptions } from './createSer
 export { explainQuery, printExplained, type ExplainedPlan } from './explainQuery.ts';
 export { logger } from './logger.ts';
 export { gatewaySchemas, type GatewaySchemas } from './gatewaySchemas.ts';
+export { configForWorker, embeddedSources, joinCluster, markWorker, parseWorkers, runPrimary, workersRefusal, WORKER_HEADER, type ClusterWorker } from './cluster/index.ts';

@@ -5,6 +5,15 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tributary_process_' });
   let cache: { readonly bytes: number; readonly entries: number } = { bytes: 0, entries: 0 };
+  let l2: { readonly status: 'ok' | 'down' } | null = null;
+  new Gauge({
+    name: 'tributary_l2_up',
+    help: 'Whether the shared L2 cache (Redis) is reachable: 1 up, 0 down (requests then use L1 and the sources); absent without cache.l2.',
+    registers: [registry],
+    collect() {
+      if (l2) this.set(l2.status === 'ok' ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'tributary_cache_bytes',
     help: 'Bytes of Arrow data held by the result cache.',
@@ -49,6 +58,34 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    l2Reads: new Counter({
+      name: 'tributary_l2_reads_total',
+      help: 'Cores read from the shared L2 cache: hit, miss (listed but gone), error (Redis failed or timed out).',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    l2Writes: new Counter({
+      name: 'tributary_l2_writes_total',
+      help: 'Cores offered to the shared L2 cache: stored, too_large (over maxEntryBytes), stale (invalidated meanwhile), full (index at its cap), error.',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    l2Waits: new Counter({
+      name: 'tributary_l2_lock_waits_total',
+      help: "Waits for another replica's source query: served (read its result), takeover (it failed; this replica queried), timeout (maxWait passed).",
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    l2Messages: new Counter({
+      name: 'tributary_l2_messages_total',
+      help: 'Broadcasts received from other replicas: invalidate, refresh.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    /** Reads L2's status at scrape time (null: no L2). */
+    observeL2(cacheL2: { readonly status: 'ok' | 'down' } | null) {
+      l2 = cacheL2;
+    },
     /** Reads the cache's size at scrape time. */
     observeCache(store: { readonly bytes: number; readonly entries: number }) {
       cache = store;

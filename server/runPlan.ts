@@ -4,7 +4,7 @@ import type { CachedAnswer, CacheOutcome, FetchOptions, SourceAccess } from '../
 import { TributaryError } from '../errors/index.ts';
 import type { AggregatePlan } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
-import { compileFor, type Source } from '../sources/index.ts';
+import { compileFor, type Source, type SourceProgress } from '../sources/index.ts';
 import type { AnswerOptions, Gateway, SourceCall } from './GatewayContract.ts';
 import type { SourceSlots } from './SourceSlots.ts';
 
@@ -61,16 +61,17 @@ async function fetchAtSource(
   calls: SourceCall[],
 ): Promise<Table> {
   const query = compileFor(source, plan, dataset, run.totals ? { totals: run.totals } : {});
+  let progress: SourceProgress | undefined;
   const execute = async () => {
     const started = performance.now();
     gateway.metrics.sourceQueries.inc({ source: source.name, dataset: dataset.name });
-    const table = await source.execute(query, { signal: run.signal, ...(run.maxRows === undefined ? {} : { maxRows: run.maxRows }) });
+    const table = await source.execute(query, { signal: run.signal, onProgress: (p) => (progress = p), ...(run.maxRows === undefined ? {} : { maxRows: run.maxRows }) });
     return { table, ms: performance.now() - started };
   };
   try {
     const { table, ms } = await (run.slots ? run.slots.run(execute) : execute());
     gateway.metrics.sourceSeconds.observe({ source: source.name }, ms / 1000);
-    calls.push({ source: source.name, sql: query.sql, ms, rows: table.numRows });
+    calls.push({ source: source.name, sql: query.sql, ms, rows: table.numRows, ...(progress ? { progress } : {}) });
     return table;
   } catch (error) {
     gateway.metrics.sourceErrors.inc({ source: source.name, code: error instanceof TributaryError ? error.code : 'INTERNAL' });

@@ -11,6 +11,20 @@ export interface ExecuteOptions {
    * past the bound; PGlite: a cursor; DuckDB: a stream).
    */
   readonly maxRows?: number;
+  /** Progress of a running query, where the source reports it (Trino: every protocol page). */
+  readonly onProgress?: (progress: SourceProgress) => void;
+}
+
+/** How far a running source query got (Trino's stats). */
+export interface SourceProgress {
+  readonly queryId: string;
+  readonly state: string;
+  readonly completedSplits: number;
+  readonly totalSplits: number;
+  readonly processedRows: number;
+  readonly elapsedMs: number;
+  /** 0..100 when the source can tell. */
+  readonly percent: number | null;
 }
 
 /**

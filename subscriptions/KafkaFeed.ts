@@ -195,7 +195,7 @@ export class KafkaFeed implements EventFeed {
  * when the attempt does (disconnect() does not stop it). Longer outages of a running
  * consumer are ridden out by its own retries and restarts (createConsumer).
  */
-function clusterRetry(connectTimeoutMs: number): RetryOptions {
+export function clusterRetry(connectTimeoutMs: number): RetryOptions {
   const initialRetryTime = 100;
   const maxRetryTime = Math.max(initialRetryTime, Math.min(2_000, Math.round(connectTimeoutMs / 4)));
   let retries = 0;

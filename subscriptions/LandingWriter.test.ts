@@ -17,7 +17,7 @@ streams:
     landing: { source: db, table: landed, window: 1s }
 `).streams.orders!;
 
-/** A source whose table upserts by (window_start, region), and that fails while `down`. */
+/** A source whose table upserts by (window_start, region) (one partition), and that fails while `down`. */
 function fakeSource() {
   const table = new Map<string, number>();
   const state = { down: false, attempts: 0 };
@@ -28,7 +28,9 @@ function fakeSource() {
       await Promise.resolve();
       if (state.down) throw new Error('relation "landed" does not exist');
       if (!sql.startsWith('insert')) return;
-      for (let i = 0; i < params.length; i += 4) table.set(`${params[i]}|${params[i + 2]}`, params[i + 3] as number);
+      // One statement per attempt: columns as arrays (window_start, window_end, partition, region, orders_count).
+      const [starts, , , regions, counts] = params as unknown[][];
+      starts!.forEach((start, i) => table.set(`${start}|${regions![i]}`, counts![i] as number));
     },
   } as unknown as Source;
   return { source, table, state };

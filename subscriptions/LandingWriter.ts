@@ -1,44 +1,58 @@
-import { landingLeaves, type StreamConfig } from '../schema/index.ts';
+import type { StreamConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
-import { WindowOperator, type StreamEvent, type WindowState } from './window/index.ts';
+import type { LandingOffsets, StoredPosition } from './LandingOffsets.ts';
+import { landingShape, type LandingShape } from './landingShape.ts';
+import { LandingTable } from './LandingTable.ts';
+import { PartitionWindows, type PartitionPosition } from './PartitionWindows.ts';
+import type { StreamEvent, WindowState } from './window/index.ts';
 
-const SQL_TYPE = { string: 'text', number: 'double precision', boolean: 'boolean', time: 'timestamptz' } as const;
-const ROWS_PER_STATEMENT = 500;
 /** Rows one attempt writes, so that a queue built up during an outage drains in steps. */
 const ROWS_PER_ATTEMPT = 5_000;
 /**
  * Rows of closed windows held while the table cannot be written. Past it the oldest
  * windows are dropped (counted in `droppedWindows`, logged), so memory stays bounded
- * through any outage: about 100 minutes of 1-minute windows of 1,000 groups each.
+ * through any outage: about 100 minutes of 1-minute windows of 1,000 groups each. A Kafka
+ * landing feed stops reading at half of it (backlogRows), so it does not get there.
  */
 export const MAX_PENDING_ROWS = 100_000;
 /** Backoff between failed attempts: doubling from the first to the last. */
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
 
+/** A closed window of one partition; `position` is where that partition resumes once it is landed. */
+interface Pending {
+  readonly partition: number;
+  readonly window: WindowState;
+  readonly position: PartitionPosition | null;
+}
+
 /**
  * Lands a stream's closed tumbling windows (of `landing.window`) in a table, one row per
- * window and dimension combination, as idempotent upserts keyed by window start and
- * dimensions: a window recomputed from the same events writes the same row. Windows that
- * began before the feed's start are skipped, since the feed did not see all their events
- * (an earlier run landed them). Writes are serialized in closing order.
+ * window, partition and dimension combination, as idempotent upserts keyed by window start,
+ * dimensions and partition: a window recomputed from the same events writes the same row.
+ * `<stream>History` re-aggregates the partitions' rows (sums of sums and counts, min of
+ * mins, max of maxes). Writes are serialized in closing order.
+ *
+ * With `offsets` (a Kafka landing feed), each write also stores the positions of the
+ * partitions it lands, in the same statement (one transaction): the table never holds a
+ * window whose partition would be re-read from before it, nor the reverse.
  *
  * A failed write is retried with backoff until it succeeds, with the windows closed
  * meanwhile queued behind it (bounded by MAX_PENDING_ROWS): since rows are upserted by key,
  * writing a window again after a failure that left part of it written lands it once.
  */
 export class LandingWriter {
-  private readonly operator: WindowOperator;
-  private readonly dims: string[];
-  /** Each landed column and the operator measure it reads (avg lands as two: sum, count). */
-  private readonly leaves: { input: string; leaf: 'sum' | 'count' | 'min' | 'max'; column: string }[];
-  private readonly averages: string[];
+  readonly shape: LandingShape;
+  private readonly table: LandingTable;
   /** Closed windows not yet written, in closing order; the batch in flight is not in it. */
-  private queue: WindowState[] = [];
+  private queue: Pending[] = [];
   private queuedRows = 0;
   private draining: Promise<void> | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** The windows of a feed without partitions (add): partition 0, positions not stored. */
+  private single: PartitionWindows | null = null;
+  private singleOffset = 0;
   landedWindows = 0;
   /** Attempts that failed (each was retried). */
   failedWrites = 0;
@@ -50,40 +64,42 @@ export class LandingWriter {
     private readonly source: Source,
     private readonly feedStartedAt: number,
     private readonly onError: (error: unknown) => void,
+    readonly offsets: LandingOffsets | null = null,
   ) {
-    this.dims = Object.keys(stream.dimensions);
-    const measures = Object.values(stream.measures);
-    this.averages = measures.filter((m) => m.aggregation === 'avg').map((m) => m.name);
-    this.leaves = measures.flatMap((m) =>
-      landingLeaves(m).map((leaf) => ({ input: m.aggregation === 'avg' ? `${m.name}__${leaf}` : m.name, leaf, column: `${m.name}_${leaf}` })),
-    );
-    this.operator = new WindowOperator({
-      window: { kind: 'tumble', sizeMs: stream.landing!.windowMs },
-      graceMs: stream.graceMs,
-      groupBy: this.dims,
-      measures: this.leaves.map((l) => ({ name: l.input, aggregation: l.input.includes('__') ? l.leaf : stream.measures[l.input]!.aggregation })),
-    });
+    this.shape = landingShape(stream);
+    this.table = new LandingTable(stream, source, this.shape);
   }
 
-  /** Creates the landing table when it does not exist. */
+  /** Creates the landing table (and the offsets table) when it does not exist, migrating one landed before partitions. */
   async ensureTable(): Promise<void> {
-    const q = this.source.dialect.quoteIdent;
-    const columns = [
-      `${q('window_start')} timestamptz not null`,
-      `${q('window_end')} timestamptz not null`,
-      ...this.dims.map((d) => `${q(d)} ${SQL_TYPE[this.stream.dimensions[d]!.type]}`),
-      ...this.leaves.map((l) => `${q(l.column)} double precision`),
-    ];
-    const key = [q('window_start'), ...this.dims.map(q)].join(', ');
-    await this.run(`create table if not exists ${this.table()} (${columns.join(', ')}, unique nulls not distinct (${key}))`, []);
+    await this.table.ensure();
+    await this.offsets?.ensureTable();
   }
 
+  /** Windows a feed without partitions closed (the demo feed): landed as partition 0. */
   add(batch: readonly StreamEvent[]): void {
-    for (const e of batch) this.operator.add(this.averages.length ? withAverageParts(e, this.averages) : e);
-    const finals = this.operator.closeDue().filter((w) => w.start >= this.feedStartedAt);
-    if (finals.length === 0 || this.stopped) return;
-    this.enqueue(finals, 'back');
+    this.single ??= new PartitionWindows(this.shape, PartitionWindows.firstPosition(this.shape, 0, this.feedStartedAt));
+    for (const e of batch) this.single.add(this.singleOffset++, e);
+    this.push(0, this.single.closeDue().windows, null);
+  }
+
+  /** Queues a partition's closed windows; `position` (stored with the last of them) is where the partition resumes after them. */
+  push(partition: number, windows: readonly WindowState[], position: PartitionPosition | null): void {
+    if (windows.length === 0 || this.stopped) return;
+    this.enqueue(windows.map((window, i) => ({ partition, window, position: i === windows.length - 1 ? position : null })), 'back');
     this.startDraining();
+  }
+
+  /** Drops the queued windows of a partition this replica no longer lands (its next owner re-reads them). */
+  forget(partition: number): void {
+    const kept = this.queue.filter((p) => p.partition !== partition);
+    for (const p of this.queue) if (p.partition === partition) this.queuedRows -= p.window.rows.length;
+    this.queue = kept;
+  }
+
+  /** Rows waiting to be written. */
+  get backlogRows(): number {
+    return this.queuedRows;
   }
 
   private startDraining(): void {
@@ -125,21 +141,21 @@ export class LandingWriter {
     }
   }
 
-  private takeBatch(): WindowState[] {
+  private takeBatch(): Pending[] {
     let rows = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.rows.length <= ROWS_PER_ATTEMPT)) rows += this.queue[n++]!.rows.length;
+    while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.window.rows.length <= ROWS_PER_ATTEMPT)) rows += this.queue[n++]!.window.rows.length;
     this.queuedRows -= rows;
     return this.queue.splice(0, n);
   }
 
-  private enqueue(windows: readonly WindowState[], end: 'front' | 'back'): void {
+  private enqueue(windows: readonly Pending[], end: 'front' | 'back'): void {
     if (end === 'front') this.queue.unshift(...windows);
     else this.queue.push(...windows);
-    for (const w of windows) this.queuedRows += w.rows.length;
+    for (const w of windows) this.queuedRows += w.window.rows.length;
     let dropped = 0;
     while (this.queuedRows > MAX_PENDING_ROWS && this.queue.length > 1) {
-      this.queuedRows -= this.queue.shift()!.rows.length;
+      this.queuedRows -= this.queue.shift()!.window.rows.length;
       dropped += 1;
     }
     if (dropped === 0) return;
@@ -159,42 +175,17 @@ export class LandingWriter {
     });
   }
 
-  private async land(windows: readonly WindowState[]): Promise<void> {
-    const q = this.source.dialect.quoteIdent;
-    const columns = ['window_start', 'window_end', ...this.dims, ...this.leaves.map((l) => l.column)];
-    const rows = windows.flatMap((w) =>
-      w.rows.map((r) => [
-        new Date(w.start).toISOString(),
-        new Date(w.end).toISOString(),
-        ...this.dims.map((d) => r.dims[d] ?? null),
-        ...this.leaves.map((l) => r.measures[l.input] ?? (l.leaf === 'count' ? 0 : null)),
-      ]),
-    );
-    const key = ['window_start', ...this.dims].map(q).join(', ');
-    const update = columns.slice(1).filter((c) => !this.dims.includes(c)).map((c) => `${q(c)} = excluded.${q(c)}`);
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-      const params: unknown[] = [];
-      const values = chunk.map((row) => `(${row.map((v, j) => `$${params.push(v)}${j < 2 ? '::timestamptz' : ''}`).join(', ')})`);
-      await this.run(
-        `insert into ${this.table()} (${columns.map(q).join(', ')}) values ${values.join(', ')} on conflict (${key}) do update set ${update.join(', ')}`,
-        params,
-      );
-    }
-  }
-
-  private table(): string {
-    return this.stream.landing!.table.split('.').map(this.source.dialect.quoteIdent).join('.');
+  /** One statement, so one transaction: the rows and, with offsets, each landed partition's last position. */
+  private async land(batch: readonly Pending[]): Promise<void> {
+    const positions = new Map<number, StoredPosition>();
+    for (const { partition, position } of batch) if (position) positions.set(partition, { partition, ...position });
+    const insert = this.table.upsert(batch);
+    if (!this.offsets || positions.size === 0) return this.run(insert.sql, insert.params);
+    const stored = this.offsets.upsert([...positions.values()], 'advance', insert.params.length);
+    await this.run(`with landed as (${insert.sql} returning 1) ${stored.sql}`, [...insert.params, ...stored.params]);
   }
 
   private async run(sql: string, params: unknown[]): Promise<void> {
     await this.source.execute({ sql, params, columns: [] });
   }
-}
-
-/** An avg measure lands as a sum and a count over the same input. */
-function withAverageParts(e: StreamEvent, averages: readonly string[]): StreamEvent {
-  const values = { ...e.values };
-  for (const m of averages) values[`${m}__sum`] = values[`${m}__count`] = e.values[m] ?? null;
-  return { ...e, values };
 }

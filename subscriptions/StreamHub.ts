@@ -6,6 +6,8 @@ import { DemoFeed } from './DemoFeed.ts';
 import type { EventFeed } from './EventFeed.ts';
 import { FeedSupervisor } from './FeedSupervisor.ts';
 import { KafkaFeed } from './KafkaFeed.ts';
+import { LandingFeed } from './LandingFeed.ts';
+import { LandingOffsets } from './LandingOffsets.ts';
 import { LandingWriter } from './LandingWriter.ts';
 import { RetainedEvents } from './RetainedEvents.ts';
 import { SharedOperator } from './SharedOperator.ts';
@@ -33,6 +35,12 @@ interface StreamState {
   readonly clock: StreamClock;
   readonly operators: Map<string, SharedOperator>;
   readonly landing: LandingWriter | null;
+  /**
+   * The landing consumer (a Kafka stream with landing): one member of the group that the
+   * landing writers of all replicas share, with its own supervisor. Null for the demo feed,
+   * whose windows the writer takes from the live feed.
+   */
+  readonly landingFeed: { readonly feed: LandingFeed; readonly supervisor: FeedSupervisor } | null;
   /** Creates the landing table once (a no-op without landing). */
   readonly ensureTable: () => Promise<void>;
   /** Starts the feed, bounded by connectTimeout, and restarts it with backoff after failures. */
@@ -43,8 +51,10 @@ interface StreamState {
 /**
  * Owns every stream's feed (one Kafka consumer per topic), the window operators shared by
  * subscriptions with equal plans, and the landing writers. A feed starts with the first
- * subscription, or at start-up when the stream lands windows; one that cannot start fails
- * its subscriptions with SOURCE_UNAVAILABLE within connectTimeout and keeps retrying.
+ * subscription; one that cannot start fails its subscriptions with SOURCE_UNAVAILABLE
+ * within connectTimeout and keeps retrying. A Kafka stream with landing also has a landing
+ * consumer (LandingFeed), started at start-up, in the group shared by all replicas; the
+ * demo feed's windows are landed from the live feed, started at start-up then.
  */
 export class StreamHub {
   private readonly streams = new Map<string, StreamState>();
@@ -65,7 +75,8 @@ export class StreamHub {
       if (!stream.landing) continue;
       const state = this.state(stream.name);
       await state.ensureTable();
-      state.supervisor.ready().catch(() => {}); // failures are logged and retried by the supervisor
+      // Failures are logged and retried by the supervisor.
+      (state.landingFeed?.supervisor ?? state.supervisor).ready().catch(() => {});
     }
   }
 
@@ -101,6 +112,11 @@ export class StreamHub {
     return subscriber;
   }
 
+  /** The landing consumer of a Kafka stream (tests wait on it). */
+  landingFeed(stream: string): LandingFeed | null {
+    return this.streams.get(stream)?.landingFeed?.feed ?? null;
+  }
+
   /** The landing writer of a stream (tests wait on it). */
   landing(stream: string): LandingWriter | null {
     return this.streams.get(stream)?.landing ?? null;
@@ -109,7 +125,7 @@ export class StreamHub {
   /** Stops every feed, whatever its state, and waits (bounded) for pending landing writes. */
   async close(): Promise<void> {
     await Promise.all([...this.streams.values()].map(async (s) => {
-      await s.supervisor.close();
+      await Promise.all([s.supervisor.close(), s.landingFeed?.supervisor.close()]);
       if (s.landing && !(await settledWithin(s.landing.settled(), LANDING_SETTLE_MS))) {
         this.counters.log(`landing ${s.config.name}: writes still pending after ${LANDING_SETTLE_MS} ms at shutdown`);
       }
@@ -128,9 +144,21 @@ export class StreamHub {
             onBadMessage: () => this.counters.bad(name),
             log: this.counters.log,
           });
+    const landingSource = config.landing ? this.sources.get(config.landing.source)! : null;
+    const offsets = config.landing && feed instanceof KafkaFeed ? new LandingOffsets(landingSource!, config.landing.table, config.landing.groupId, config.kafka.topic) : null;
     const landing = config.landing
-      ? new LandingWriter(config, this.sources.get(config.landing.source)!, feed.startedAt, (e) => this.counters.log(`landing ${name} failed`, e))
+      ? new LandingWriter(config, landingSource!, feed.startedAt, (e) => this.counters.log(`landing ${name} failed`, e), offsets)
       : null;
+    let landingFeed: StreamState['landingFeed'] = null;
+    if (landing && offsets) {
+      const lf = new LandingFeed(config, landing, offsets, this.counters.log);
+      const start = async (signal: AbortSignal) => {
+        await ensureTable();
+        signal.throwIfAborted();
+        await lf.start(signal);
+      };
+      landingFeed = { feed: lf, supervisor: new FeedSupervisor({ stream: name, connectTimeoutMs: config.connectTimeoutMs, start, stop: () => lf.stop(), log: this.counters.log }) };
+    }
     const retained = new RetainedEvents(
       config.retentionMs,
       Object.values(config.dimensions).map((d) => d.name),
@@ -157,7 +185,7 @@ export class StreamHub {
       stop: () => feed.stop(),
       log: this.counters.log,
     });
-    state = { config, feed, retained, clock, operators, landing, ensureTable, supervisor, subscriberCount: 0 };
+    state = { config, feed, retained, clock, operators, landing, landingFeed, ensureTable, supervisor, subscriberCount: 0 };
     this.streams.set(name, state);
     return state;
   }
@@ -168,7 +196,7 @@ export class StreamHub {
     const late = state.clock.observe(batch);
     if (late > 0) this.counters.late(name, late);
     state.retained.add(batch);
-    state.landing?.add(batch);
+    if (!state.landingFeed) state.landing?.add(batch); // a Kafka stream's landing reads through its own group
     for (const operator of state.operators.values()) operator.add(batch);
   }
 }

@@ -34,7 +34,7 @@ const CASES: readonly ConfigCase[] = [
   { name: 'unknown top-level key', yaml: dataset(COUNT, 'bogus: 1\n'), line: 'unknown key "bogus"; remove it or fix its spelling (docs/DESIGN.md lists the keys)' },
   { name: 'unknown key in a dimension', yaml: dataset('dimensions: { r: { type: string, colum: r } }'), line: 'datasets.sales.dimensions.r: unknown key "colum"; remove it or fix its spelling (docs/DESIGN.md lists the keys)' },
   { name: 'no sources', yaml: 'datasets: {}\n', line: 'sources: missing; expected a map of names to definitions' },
-  { name: 'unknown source kind', yaml: 'sources:\n  wh: { kind: mysql, url: x }\ndatasets: {}\n', line: 'sources.wh.kind: expected kind: postgres, pglite or duckdb' },
+  { name: 'unknown source kind', yaml: 'sources:\n  wh: { kind: mysql, url: x }\ndatasets: {}\n', line: 'sources.wh.kind: expected kind: postgres, pglite, duckdb or trino' },
   { name: 'missing source url', yaml: 'sources:\n  wh: { kind: postgres }\ndatasets: {}\n', line: 'sources.wh.url: missing; expected string' },
   { name: 'empty source url', yaml: 'sources:\n  wh: { kind: postgres, url: "" }\ndatasets: {}\n', line: 'sources.wh.url: expected a postgres:// connection URL, got ""' },
   { name: 'bad duration', yaml: 'sources:\n  wh: { kind: postgres, url: x, statementTimeout: 5 minutes }\ndatasets: {}\n', line: 'sources.wh.statementTimeout: expected a duration such as 500ms, 30s, 10m, 2h or 1d, got "5 minutes"' },
@@ -208,7 +208,7 @@ describe.skipIf(!admin)('live config check and CLI (real Postgres)', () => {
     const file = await writeConfig('invalid.yaml', 'sources:\n  wh: { kind: mysql }\ndatasets: {}\n');
     const run = await runCli(['check', '--config', file]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('  - sources.wh.kind: expected kind: postgres, pglite or duckdb');
+    expect(run.stderr).toContain('  - sources.wh.kind: expected kind: postgres, pglite, duckdb or trino');
   });
 
   it('cli check: a good config exits 0 and prints ok per dataset', async () => {

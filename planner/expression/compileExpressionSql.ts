@@ -5,7 +5,11 @@ export interface ExpressionSqlOptions {
   readonly ref: (name: string) => string;
   /** A placeholder bound to `value` (`$3`); called once per literal, in source order. */
   readonly param: (value: number) => string;
+  /** `sql` converted to a type, in the target dialect; default PostgreSQL's `sql::type`. */
+  readonly cast?: (sql: string, type: 'float8' | 'numeric' | 'int') => string;
 }
+
+const postgresCast = (sql: string, type: string) => `${sql}::${type}`;
 
 /**
  * Compiles an expression to a PostgreSQL scalar expression with the semantics of
@@ -29,9 +33,9 @@ export interface ExpressionSqlOptions {
 export function compileExpressionSql(expr: Expression, options: ExpressionSqlOptions): string {
   switch (expr.kind) {
     case 'number':
-      return `(${options.param(expr.value)})::float8`;
+      return (options.cast ?? postgresCast)(`(${options.param(expr.value)})`, 'float8');
     case 'ref':
-      return `(${options.ref(expr.name)})::float8`;
+      return (options.cast ?? postgresCast)(`(${options.ref(expr.name)})`, 'float8');
     case 'negate':
       return `(-(${compileExpressionSql(expr.operand, options)}))`;
     case 'binary':
@@ -67,9 +71,10 @@ function compileCall(expr: Call, options: ExpressionSqlOptions): string {
       return `greatest(${list})`;
     case 'round': {
       const [value, digits] = args;
+      const cast = options.cast ?? postgresCast;
       return digits === undefined
-        ? `(round((${value})::numeric))::float8`
-        : `(round((${value})::numeric, (trunc(${digits}))::int))::float8`;
+        ? cast(`(round(${cast(`(${value})`, 'numeric')}))`, 'float8')
+        : cast(`(round(${cast(`(${value})`, 'numeric')}, ${cast(`(trunc(${digits}))`, 'int')}))`, 'float8');
     }
     default: {
       const unreachable: never = expr.fn;
