@@ -259,3 +259,72 @@ describe('PlanCache: rows and totals that both miss share one fetch', () => {
     expect(totals.table.numRows).toBe(1);
   });
 });
+
+describe('PlanCache with a source that estimates (Trino): the estimate runs beside the bounded read of a top-N core', () => {
+  const withEstimate = (groups: number, estimate: (signal: AbortSignal) => Promise<number | null>, gated = false) => {
+    const source = scriptedSource(groups, { gated });
+    const asked: AggregatePlan[] = [];
+    const signals: AbortSignal[] = [];
+    const io: SourceAccess = {
+      fetch: (p, signal, options) => (signals.push(signal), source.io.fetch(p, signal, options)),
+      estimate: (p, signal) => (asked.push(p), estimate(signal)),
+    };
+    return { ...source, io, asked, signals };
+  };
+
+  it('an estimate of 10x maxCoreRows or more cancels the bounded read and pushes the top-N down; later top-Ns push down at once', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = withEstimate(5_000, async () => 1_000, true);
+    const answer = cache.answer(TOP_5, SALES, 'DEFAULT', source.io);
+    await until('the pushed-down fetch', () => source.fetched.length === 2);
+    expect(source.signals[0]!.aborted).toBe(true); // the bounded read was cancelled
+    expect(source.asked[0]!.limit).toBeNull(); // the plain core was estimated
+    source.open();
+    expect((await answer).table.numRows).toBe(5);
+    expect(source.fetched.map((p) => [p.limit, p.order.length > 0])).toEqual([[CONFIG.maxCoreRows + 1, false], [5, true]]);
+    const top3 = plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 3 });
+    const again = cache.answer(top3, SALES, 'DEFAULT', source.io);
+    await until('the second pushed-down fetch', () => source.fetched.length === 3);
+    source.open();
+    await again;
+    expect(source.fetched[2]!.limit).toBe(3);
+    expect(source.asked).toHaveLength(1);
+    const top7 = plan({ dims: ['region'], measures: ['revenue'], order: [desc('revenue')], limit: 7 });
+    expect(cache.decide(top7, SALES).pushdown?.reason).toMatch(/^the source estimates 1000 groups/);
+  });
+
+  it.each([
+    ['an estimate under 10x maxCoreRows', async () => 999],
+    ['no estimate', async () => null],
+    ['a failed estimate', async () => Promise.reject(new Error('EXPLAIN failed'))],
+  ])('after %s the bounded read answers, and the core is not estimated again', async (_, estimate) => {
+    const cache = new PlanCache(CONFIG);
+    const source = withEstimate(50, estimate);
+    expect((await cache.answer(TOP_5, SALES, 'DEFAULT', source.io)).outcome).toBe('MISS');
+    cache.store.clear();
+    await cache.answer(TOP_5, SALES, 'DEFAULT', source.io);
+    expect(source.fetched.map((p) => [p.limit, p.order.length])).toEqual([[CONFIG.maxCoreRows + 1, 0], [CONFIG.maxCoreRows + 1, 0]]);
+    expect(source.asked).toHaveLength(1);
+  });
+
+  it('a bounded read that ends first is the answer, and the estimate still running is cancelled', async () => {
+    const cache = new PlanCache(CONFIG);
+    let estimateSignal: AbortSignal | undefined;
+    const source = withEstimate(50, (signal) => ((estimateSignal = signal), new Promise(() => {})));
+    expect((await cache.answer(TOP_5, SALES, 'DEFAULT', source.io)).outcome).toBe('MISS');
+    expect(cache.store.entries).toBe(1);
+    expect(estimateSignal?.aborted).toBe(true);
+  });
+
+  it('a request aborted while both run fails, and nothing is stored', async () => {
+    const cache = new PlanCache(CONFIG);
+    const source = withEstimate(50, () => new Promise(() => {}), true);
+    const controller = new AbortController();
+    const answer = cache.answer(TOP_5, SALES, 'DEFAULT', source.io, controller.signal);
+    await until('the bounded read', () => source.fetched.length === 1);
+    controller.abort(new Error('client gone'));
+    await expect(answer).rejects.toThrow();
+    expect(source.signals[0]!.aborted).toBe(true);
+    expect(cache.store.entries).toBe(0);
+  });
+});

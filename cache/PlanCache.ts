@@ -6,7 +6,10 @@ import { entryBaseBytes, MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, ty
 import { chooseCandidate, deriveTable, memoBytesOf } from './derive/index.ts';
 import { coreKeyOf } from './coreKeys.ts';
 import { L2Tier, type L2Cache, type L2Ticket } from './l2/index.ts';
+import { LargeCores, type EstimateRows } from './LargeCores.ts';
+import { readUnlessLarge } from './readUnlessLarge.ts';
 import { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
+import { planOfCore } from './planOfCore.ts';
 import { ResultStore } from './ResultStore.ts';
 import { createSingleFlight } from './singleFlight.ts';
 import { splitTotals } from './splitTotals.ts';
@@ -23,6 +26,11 @@ export interface SourceAccess {
    * leaves (grouping sets), flagged by TOTALS_FLAG (see cache/splitTotals.ts).
    */
   fetch(plan: AggregatePlan, signal: AbortSignal, options?: FetchOptions): Promise<Table>;
+  /**
+   * Present for sources whose planner estimates are worth a round trip before a top-N's
+   * bounded read (Trino): the estimated rows of a plan, null when unknown (LargeCores.ts).
+   */
+  readonly estimate?: EstimateRows;
 }
 
 export interface FetchOptions {
@@ -68,8 +76,8 @@ export class PlanCache {
   readonly store: ResultStore;
   private readonly flights = createSingleFlight<CacheEntry | null>();
   private readonly pairFlights = createSingleFlight<{ readonly rows: CacheEntry | null; readonly totals: CacheEntry | null }>();
-  /** Cores a bounded read found larger than maxCoreRows, by generation and core key. */
-  private readonly largeCores = new Map<string, { readonly groups: number; readonly expiresAt: number }>();
+  /** Cores known (read or estimated) larger than maxCoreRows, by generation and core key. */
+  private readonly largeCores = new LargeCores();
   /** Bumped by invalidate(): `epoch` for every dataset, `generations` for one. */
   private epoch = 0;
   private readonly generations = new Map<string, number>();
@@ -117,7 +125,7 @@ export class PlanCache {
       );
     const bounded = isTopN(plan);
     let entry: CacheEntry;
-    if (bounded && this.knownGroups(core, generation) !== null) {
+    if (bounded && this.largeCores.known(core, generation)) {
       // An earlier bounded read found this core too large: straight to the pushed-down top-N.
       entry = await this.fly(generation, pushed, signal, fetchPushed);
     } else {
@@ -147,7 +155,7 @@ export class PlanCache {
     const core = coreOf(plan, false);
     const bounded = isTopN(plan);
     const generation = this.generationOf(dataset.name);
-    if (!bounded || this.knownGroups(core, generation) === null) {
+    if (!bounded || !this.largeCores.known(core, generation)) {
       const table = await this.readCore(core, bounded, dataset, generation, io, signal);
       if (table) return deriveTable(plan, core, table, dataset);
     }
@@ -157,13 +165,22 @@ export class PlanCache {
   /**
    * Reads a core at the source: whole, or for a top-N (`bounded`) at most maxCoreRows + 1
    * rows of its plain statement. A bounded read that reaches the bound is remembered as
-   * large and gives null: the caller pushes the top-N down instead.
+   * large and gives null: the caller pushes the top-N down instead. With a source that
+   * estimates (`io.estimate`), the estimate runs beside the bounded read: one far past the
+   * bound cancels the read (a huge distributed aggregate need not finish) and gives null too;
+   * a read that ends first is the answer, and the estimate is cancelled.
    */
   private async readCore(core: CorePlan, bounded: boolean, dataset: DatasetConfig, generation: string, io: SourceAccess, signal: AbortSignal): Promise<Table | null> {
     const max = this.config.maxCoreRows;
-    const table = await io.fetch(planOfCore(core), signal, bounded ? { maxRows: max + 1 } : {});
-    if (!bounded || table.numRows <= max) return table;
-    this.rememberLarge(core, dataset, generation, table.numRows);
+    if (!bounded) return io.fetch(planOfCore(core), signal);
+    const estimate = io.estimate;
+    const read = (readSignal: AbortSignal) => io.fetch(planOfCore(core), readSignal, { maxRows: max + 1 });
+    const table = estimate
+      ? await readUnlessLarge(read, (estimateSignal) => this.largeCores.estimateLarge(core, generation, max, dataset.cache.ttlMs, estimate, estimateSignal), signal)
+      : await read(signal);
+    if (table === null) return null;
+    if (table.numRows <= max) return table;
+    this.largeCores.remember(core, generation, table.numRows, dataset.cache.ttlMs);
     return null;
   }
 
@@ -213,7 +230,7 @@ export class PlanCache {
           const table = await io.fetch(planOfCore(shared.core), flightSignal, { totals: shared.totals, ...(maxRows ? { maxRows } : {}) });
           const split = splitTotals(table, rowColumns, totals.measures.map((m) => m.key));
           const cut = maxRows !== undefined && table.numRows >= maxRows;
-          if (cut) this.rememberLarge(rowsCore, dataset, generation, split.rows.numRows);
+          if (cut) this.largeCores.remember(rowsCore, generation, split.rows.numRows, dataset.cache.ttlMs);
           return {
             rows: cut ? null : this.store_(rowsCore, split.rows, dataset, generation, ticket),
             totals: split.totals.numRows === 1 ? this.store_(totalsCore, split.totals, dataset, generation, ticket) : null,
@@ -222,7 +239,7 @@ export class PlanCache {
         // The rows core with the totals' leaves too; the totals are rolled up from its groups.
         const table = await io.fetch(planOfCore(shared.core), flightSignal, bounded ? { maxRows: max + 1 } : {});
         if (bounded && table.numRows > max) {
-          this.rememberLarge(rowsCore, dataset, generation, table.numRows);
+          this.largeCores.remember(rowsCore, generation, table.numRows, dataset.cache.ttlMs);
           return { rows: null, totals: null };
         }
         const rowsTable = new Table(Object.fromEntries(rowColumns.map((name) => [name, table.getChild(name)!])));
@@ -258,7 +275,7 @@ export class PlanCache {
     if (!this.config.enabled || !canShareStatement(rows, totals)) return null;
     if (this.lookup(rows, dataset).entry || this.lookup(totals, dataset).entry) return null;
     const rowsCore = coreOf(rows, false);
-    if (isTopN(rows) && this.knownGroups(rowsCore, this.generationOf(dataset.name)) !== null) return null;
+    if (isTopN(rows) && this.largeCores.known(rowsCore, this.generationOf(dataset.name))) return null;
     const distinct = (m: LeafMeasure) => m.fn === 'countDistinct';
     if (rows.measures.some(distinct)) return { core: rowsCore, totals: totals.measures };
     if (totals.measures.some(distinct)) return null;
@@ -308,7 +325,7 @@ export class PlanCache {
     if (!this.config.enabled) return { outcome: 'BYPASS', entryKey: null, rejected: [], pushdown: null };
     const found = this.lookup(plan, dataset);
     if (found.entry) return { outcome: found.outcome, entryKey: found.entry.key, rejected: found.rejected, pushdown: null };
-    const known = isTopN(plan) ? this.knownGroups(coreOf(plan, false), this.generationOf(dataset.name)) : null;
+    const known = isTopN(plan) ? this.largeCores.known(coreOf(plan, false), this.generationOf(dataset.name)) : null;
     return { outcome: 'MISS', entryKey: null, rejected: found.rejected, pushdown: decidePushdown(plan, known, this.config.maxCoreRows) };
   }
 
@@ -348,18 +365,6 @@ export class PlanCache {
     return { entry, outcome: 'DERIVED' as const, rejected };
   }
 
-  /** The groups an earlier bounded read found in this core, if it overflowed within the entry ttl. */
-  private knownGroups(core: CorePlan, generation: string): number | null {
-    const known = this.largeCores.get(`${generation}/${planKey(core)}`);
-    return known && known.expiresAt > Date.now() ? known.groups : null;
-  }
-
-  /** A bounded read found more groups than maxCoreRows: later top-Ns of this core push down at once (a table grows: trusted no longer than a cached answer). */
-  private rememberLarge(core: CorePlan, dataset: DatasetConfig, generation: string, groups: number): void {
-    if (this.largeCores.size > 10_000) this.largeCores.clear();
-    this.largeCores.set(`${generation}/${planKey(core)}`, { groups, expiresAt: Date.now() + (dataset.cache.ttlMs > 0 ? dataset.cache.ttlMs : 0) });
-  }
-
   /**
    * A pushed-down core is already the answer; any other is post-processed for the plan.
    * What the entry then remembers (the derived answer, column encodings) is added to its
@@ -394,30 +399,6 @@ export class PlanCache {
 /** A request that was aborted before its source query started: nothing is started (or joined) for it. */
 function abortedBeforeSource(dataset: DatasetConfig): TributaryError {
   return new TributaryError(ErrorCode.SOURCE_TIMEOUT, `dataset ${dataset.name}: the request was aborted before its source query started`, { dataset: dataset.name });
-}
-
-const plansOfCores = new WeakMap<CorePlan, AggregatePlan>();
-
-/** The plan that fetches exactly a core: its pushdown steps, or none. */
-export function planOfCore(core: CorePlan): AggregatePlan {
-  const known = plansOfCores.get(core);
-  if (known) return known;
-  const plan: AggregatePlan = {
-    kind: 'aggregate',
-    dataset: core.dataset,
-    dimensions: core.dimensions,
-    measures: core.measures,
-    filter: core.filter,
-    security: core.security,
-    having: core.pushdown?.having ?? null,
-    order: core.pushdown?.order ?? [],
-    limit: core.pushdown?.limit ?? null,
-    offset: core.pushdown?.offset ?? 0,
-  };
-  // A frozen core (memoized for repeated requests) keeps one frozen plan, so what is
-  // remembered per plan (its statement, sources/compileFor.ts) is found again.
-  if (Object.isFrozen(core)) plansOfCores.set(core, Object.freeze(plan));
-  return plan;
 }
 
 /** A top-N over groups: its core is read bounded (limitPushdown.ts). */

@@ -1,5 +1,6 @@
 /** The plan-keyed result cache of Arrow tables, and derivation of answers from it. */
-export { PlanCache, planOfCore, type CacheMode, type CacheOutcome, type CachedAnswer, type CacheDecision, type FetchOptions, type SourceAccess } from './PlanCache.ts';
+export { planOfCore } from './planOfCore.ts';
+export { PlanCache, type CacheMode, type CacheOutcome, type CachedAnswer, type CacheDecision, type FetchOptions, type SourceAccess } from './PlanCache.ts';
 export { RefreshKeyWatcher } from './RefreshKeyWatcher.ts';
 export { L2Cache, type L2Observer } from './l2/index.ts';
 export { decidePushdown, type PushdownDecision } from './limitPushdown.ts';

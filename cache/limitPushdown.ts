@@ -1,4 +1,5 @@
 import type { AggregatePlan } from '../planner/index.ts';
+import type { LargeCore } from './LargeCores.ts';
 
 /**
  * Limit-pushdown policy.
@@ -13,20 +14,28 @@ import type { AggregatePlan } from '../planner/index.ts';
  * whole: one round trip. One that does not is remembered as large, and the top-N goes to the
  * source with its having, order, limit and offset: two round trips, and one for every later
  * top-N of that core until the entry's ttl or an invalidation. The source's planner is not
- * asked for an estimate: grouped-row estimates are often far off (a time bucket is sized by
+ * trusted to decide: grouped-row estimates are often far off (a time bucket is sized by
  * the distinct timestamps under it), and the bounded read answers the question exactly.
+ * One exception (LargeCores.ts): a source that must finish a distributed aggregate before
+ * it can stop reading (Trino) is asked for an estimate beside the bounded read, and one of
+ * at least 10x maxCoreRows cancels the read and pushes down; a wrong one costs the core's
+ * cacheability, never a wrong answer.
  * Plans without a limit always fetch the core.
  */
 export interface PushdownDecision {
   readonly pushdown: boolean;
-  /** Groups an earlier bounded read of the core found (more than maxCoreRows); null when not known. */
+  /** Groups an earlier bounded read of the core found, or the source estimated (more than maxCoreRows); null when not known. */
   readonly knownGroups: number | null;
   readonly reason: string;
 }
 
-export function decidePushdown(plan: AggregatePlan, knownGroups: number | null, maxCoreRows: number): PushdownDecision {
+export function decidePushdown(plan: AggregatePlan, large: LargeCore | null, maxCoreRows: number): PushdownDecision {
+  const knownGroups = large?.groups ?? null;
   if (plan.limit === null) return { pushdown: false, knownGroups, reason: 'no limit: the whole core is needed' };
   if (plan.dimensions.length === 0) return { pushdown: false, knownGroups, reason: 'no grouping: the core is one row' };
+  if (large?.basis === 'estimate') {
+    return { pushdown: true, knownGroups, reason: `the source estimates ${Math.round(large.groups)} groups (far more than ${maxCoreRows}): order and limit pushed to the source (one round trip)` };
+  }
   if (knownGroups !== null && knownGroups > maxCoreRows) {
     return { pushdown: true, knownGroups, reason: `an earlier read found more than ${maxCoreRows} groups: order and limit pushed to the source (one round trip)` };
   }

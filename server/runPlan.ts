@@ -43,6 +43,7 @@ function sourceAccess(gateway: Gateway, dataset: DatasetConfig, options: AnswerO
   const source = gateway.sources.get(dataset.source)!;
   return {
     fetch: (p, signal, fetchOptions = {}) => fetchAtSource(gateway, source, dataset, p, { signal, slots: options.sourceSlots, ...fetchOptions }, calls),
+    ...(source.estimatesForPushdown ? { estimate: (p: AggregatePlan, signal: AbortSignal) => source.estimateRows(compileFor(source, p, dataset), { signal }) } : {}),
   };
 }
 

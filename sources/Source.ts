@@ -42,7 +42,13 @@ export interface Source {
    * The source planner's estimate of how many rows a query returns (for a grouped core:
    * how many groups), or null when it cannot say. Runs nothing but the planner.
    */
-  estimateRows(query: CompiledQuery): Promise<number | null>;
+  estimateRows(query: CompiledQuery, options?: { readonly signal?: AbortSignal }): Promise<number | null>;
+  /**
+   * The cache asks estimateRows before a top-N's bounded read (cache/LargeCores.ts): set
+   * where the estimate is cheap next to a bounded read of a huge core (Trino, which must
+   * finish a distributed aggregate before it can stop reading).
+   */
+  readonly estimatesForPushdown?: boolean;
   /**
    * Column names of a relation (`"public"."sales"` or `(select ...)`), for config checks.
    * A source that can tell the columns' SQL types remembers them for columnTypesOf.

@@ -23,6 +23,7 @@ const PING_TIMEOUT_MS = 10_000;
 export class TrinoSource implements Source {
   readonly kind = 'trino';
   readonly dialect = trinoDialect;
+  readonly estimatesForPushdown = true;
   readonly name: string;
   private readonly connection: TrinoConnection;
   private readonly timeoutMs: number;
@@ -54,9 +55,9 @@ export class TrinoSource implements Source {
   }
 
   /** The planner's estimate of the output rows (EXPLAIN (TYPE IO)); null when Trino has no statistics. */
-  async estimateRows(query: CompiledQuery): Promise<number | null> {
+  async estimateRows(query: CompiledQuery, options: { readonly signal?: AbortSignal } = {}): Promise<number | null> {
     try {
-      const { rows } = await this.run(`explain (type io, format json) ${executeImmediate(query.sql, query.params)}`, {});
+      const { rows } = await this.run(`explain (type io, format json) ${executeImmediate(query.sql, query.params)}`, options.signal ? { signal: options.signal } : {});
       return estimatedOutputRows(rows[0]?.[0]);
     } catch {
       return null; // an estimate is advice; the query itself reports real errors
