@@ -7,7 +7,7 @@ export interface StartTrinoOptions {
   readonly runDir?: string;
   /** Progress lines (fetching, starting, waiting); default stderr with a "[trino] " prefix. */
   readonly log?: (line: string) => void;
-  /** How long to wait for `select 1`; default 180 000 ms. */
+  /** How long to wait for the first query over a catalog (trinoAnswers); default 180 000 ms. */
   readonly readyTimeoutMs?: number;
   /** Let the JVM outlive this process; stop it with stopTrinoInDir or `node trino/trino.mjs stop`. */
   readonly detached?: boolean;
@@ -35,5 +35,5 @@ export function startTrino(options?: StartTrinoOptions): Promise<RunningTrino>;
 export function stopTrinoInDir(runDir: string, options?: { readonly log?: (line: string) => void }): Promise<boolean>;
 export function defaultRunDir(port: number): string;
 export function javaHome(): string | undefined;
-/** True when the Trino at url runs `select 1` within timeoutMs; never throws. */
+/** True when the Trino at url runs a query over the tpch catalog within timeoutMs (not only `select 1`: see trinoAnswers.mjs); never throws. */
 export function trinoAnswers(url: string, timeoutMs?: number, user?: string): Promise<boolean>;

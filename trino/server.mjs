@@ -5,7 +5,7 @@
  * 476 refuses older ones); JAVA_HOME is TRINO_JAVA_HOME, else the Temurin 25 of these
  * machines when installed, else $JAVA_HOME.
  *
- *   const trino = await startTrino({ port: 8080 });   // resolves once `select 1` answers
+ *   const trino = await startTrino({ port: 8080 });   // resolves once a query over the tpch catalog answers
  *   trino.url;                                          // "http://127.0.0.1:8080"
  *   await trino.stop();
  *
@@ -41,7 +41,7 @@ export function defaultRunDir(port) {
 }
 
 /**
- * Starts Trino on 127.0.0.1:port and resolves once it answers `select 1`.
+ * Starts Trino on 127.0.0.1:port and resolves once it answers a query over the tpch catalog (trinoAnswers.mjs).
  * @param {{ port?: number, runDir?: string, log?: (line: string) => void, readyTimeoutMs?: number, detached?: boolean, heap?: string }} [options]
  */
 export async function startTrino(options = {}) {

@@ -12,7 +12,7 @@
  *
  * `start` writes a single-node config into .trino/run-<port>/etc (catalogs tpch, memory and
  * postgresql -> jdbc:postgresql://127.0.0.1:5432/test as postgres), starts the JVM (-Xmx2G;
- * output in .trino/run-<port>/server.log), waits until `select 1` answers over HTTP and
+ * output in .trino/run-<port>/server.log), waits until a query over tpch answers over HTTP and
  * prints `Trino ready at http://127.0.0.1:8080`. Ctrl-C or SIGTERM stops it.
  */
 import { parseArgs } from 'node:util';

@@ -28,7 +28,7 @@ export async function connectTestTrino(): Promise<TestTrino | null> {
   const external = process.env.TRINO_URL?.trim().replace(/\/+$/, '');
   try {
     if (external) {
-      if (!(await trinoAnswers(external, 15_000))) throw new Error('it did not answer `select 1` within 15 s');
+      if (!(await trinoAnswers(external, 15_000))) throw new Error('it did not answer `select count(*) from tpch.tiny.region` within 15 s (the suites need its tpch catalog)');
       return { url: external };
     }
     return { url: await sharedServer() };
