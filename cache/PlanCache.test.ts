@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, type AggregatePlan } from '../planner/index.ts';
 import type { CacheConfig } from '../schema/index.ts';
 import { DERIVE_TEST_DATASET as SALES, desc, f, plan } from './derive/deriveTestPlans.ts';
-import { PlanCache, type SourceAccess } from './PlanCache.ts';
+import type { SourceAccess } from './CacheContract.ts';
+import { PlanCache } from './PlanCache.ts';
 
 const CONFIG: CacheConfig = { enabled: true, maxBytes: 64 * 1024 ** 2, ttlMs: 600_000, maxCoreRows: 100 };
 const BY_REGION = plan({ dims: ['region'], measures: ['revenue'] });

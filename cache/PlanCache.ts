@@ -6,53 +6,14 @@ import { entryBaseBytes, MAX_DERIVED_PER_ENTRY, MAX_DERIVED_ROWS, tableBytes, ty
 import { chooseCandidate, deriveTable, memoBytesOf } from './derive/index.ts';
 import { coreKeyOf } from './coreKeys.ts';
 import { L2Tier, type L2Cache, type L2Ticket } from './l2/index.ts';
-import { LargeCores, type EstimateRows } from './LargeCores.ts';
+import type { CacheDecision, CachedAnswer, CacheMode, SourceAccess } from './CacheContract.ts';
+import { LargeCores } from './LargeCores.ts';
 import { readUnlessLarge } from './readUnlessLarge.ts';
-import { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
+import { decidePushdown } from './limitPushdown.ts';
 import { planOfCore } from './planOfCore.ts';
 import { ResultStore } from './ResultStore.ts';
 import { createSingleFlight } from './singleFlight.ts';
 import { splitTotals } from './splitTotals.ts';
-
-export type CacheOutcome = 'HIT' | 'DERIVED' | 'MISS' | 'BYPASS';
-export type CacheMode = 'DEFAULT' | 'BYPASS' | 'REFRESH';
-
-/** How the cache talks to the source: the gateway supplies it (and counts the calls). */
-export interface SourceAccess {
-  /**
-   * Runs a plan at the source. `maxRows`: read at most that many rows of the plan's own
-   * statement (no LIMIT is added, so the source plans it for the whole result). `totals`:
-   * the plan is a grouped core, and the same statement also returns the totals of these
-   * leaves (grouping sets), flagged by TOTALS_FLAG (see cache/splitTotals.ts).
-   */
-  fetch(plan: AggregatePlan, signal: AbortSignal, options?: FetchOptions): Promise<Table>;
-  /**
-   * Present for sources whose planner estimates are worth a round trip before a top-N's
-   * bounded read (Trino): the estimated rows of a plan, null when unknown (LargeCores.ts).
-   */
-  readonly estimate?: EstimateRows;
-}
-
-export interface FetchOptions {
-  readonly maxRows?: number;
-  readonly totals?: readonly LeafMeasure[];
-}
-
-export interface CachedAnswer {
-  readonly table: Table;
-  readonly outcome: CacheOutcome;
-  /** The entry that answered (or was stored); null for BYPASS. */
-  readonly entryKey: string | null;
-  readonly ageMs: number;
-}
-
-/** What explain prints: which entry would answer, and why the others would not. */
-export interface CacheDecision {
-  readonly outcome: CacheOutcome;
-  readonly entryKey: string | null;
-  readonly rejected: readonly { readonly key: string; readonly reason: string }[];
-  readonly pushdown: PushdownDecision | null;
-}
 
 /**
  * The plan-keyed result cache. A plan is answered, in order of preference, from the

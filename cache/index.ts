@@ -1,6 +1,7 @@
 /** The plan-keyed result cache of Arrow tables, and derivation of answers from it. */
 export { planOfCore } from './planOfCore.ts';
-export { PlanCache, type CacheMode, type CacheOutcome, type CachedAnswer, type CacheDecision, type FetchOptions, type SourceAccess } from './PlanCache.ts';
+export { PlanCache } from './PlanCache.ts';
+export type { CacheMode, CacheOutcome, CachedAnswer, CacheDecision, FetchOptions, SourceAccess } from './CacheContract.ts';
 export { RefreshKeyWatcher } from './RefreshKeyWatcher.ts';
 export { L2Cache, type L2Observer } from './l2/index.ts';
 export { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
