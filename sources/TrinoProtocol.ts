@@ -8,6 +8,8 @@
  * takes no AbortSignal (so a request that went away cannot stop it between pages).
  */
 
+import type { SourceProgress } from './Source.ts';
+
 export interface TrinoConnection {
   /** Base URL, `http://host:port`, no trailing slash. */
   readonly url: string;
@@ -15,17 +17,8 @@ export interface TrinoConnection {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** The stats of a running or finished query, as each page reports them. */
-export interface TrinoProgress {
-  readonly queryId: string;
-  readonly state: string;
-  readonly completedSplits: number;
-  readonly totalSplits: number;
-  readonly processedRows: number;
-  readonly elapsedMs: number;
-  /** 0..100 while Trino can tell (it can once splits are scheduled). */
-  readonly percent: number | null;
-}
+/** The stats of a running or finished query, as each page reports them (percent: once Trino has scheduled splits). */
+export type TrinoProgress = SourceProgress;
 
 export interface StatementOptions {
   readonly signal?: AbortSignal;
