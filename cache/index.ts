@@ -6,4 +6,4 @@ export { RefreshKeyWatcher } from './RefreshKeyWatcher.ts';
 export { L2Cache, type L2Observer } from './l2/index.ts';
 export { decidePushdown, type PushdownDecision } from './limitPushdown.ts';
 export { tableBytes, type CacheEntry } from './CacheEntry.ts';
-export { ByteDictionary, canDerive, deriveTable, initialMask } from './derive/index.ts';
+export { ByteDictionary, canDerive, deriveTable, initialMask, mergePartials } from './derive/index.ts';

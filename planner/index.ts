@@ -7,6 +7,7 @@ export { createPlanMemo } from './createPlanMemo.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
 export { canonicalJson, planKey } from './canonicalJson.ts';
 export { planBytes } from './planBytes.ts';
+export { compileExtent } from './compileExtent.ts';
 export { compileSql, TOTALS_FLAG, type CompiledQuery, type CompileOptions, type ResultColumn } from './compileSql.ts';
 export { duckdbDialect, fileReader, materializedTable, postgresDialect, type ParamType, type SqlDialect } from './SqlDialect.ts';
 export { trinoDialect } from './dialects/trinoDialect.ts';

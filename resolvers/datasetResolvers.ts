@@ -3,12 +3,13 @@ import type { DatasetRequest } from '../planner/index.ts';
 import type { Config, DatasetConfig } from '../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer } from '../server/gateway.ts';
 import { answerOptions } from './answerOptions.ts';
-import { answerRows, CALCS, resolveCalc, type Calculable } from './calcRows.ts';
+import { answerFields } from './answerFields.ts';
+import { resolveCalc } from './calcRows.ts';
 import { collectSelection } from './collectSelection.ts';
 import { relationResolver } from './relationResolver.ts';
 import { createSelectionMemo } from './selectionMemo.ts';
 import type { RequestContext } from './RequestContext.ts';
-import { tableToRows, type ResultRow } from './tableToRows.ts';
+import type { ResultRow } from './tableToRows.ts';
 
 type Resolvers = Record<string, Record<string, unknown>>;
 
@@ -40,11 +41,7 @@ export function datasetResolvers(dataset: DatasetConfig, config: Config, answer:
       [dataset.name]: async (_: unknown, args: Record<string, unknown>, ctx: RequestContext, info: GraphQLResolveInfo) => {
         const request = selections(info, () => collectSelection(dataset, args, info));
         const cacheMode = (args.cache ?? 'DEFAULT') as 'DEFAULT' | 'BYPASS' | 'REFRESH';
-        const answered = await answer(ctx, request, answerOptions(ctx, { cacheMode }));
-        const rows = answerRows(answered, dataset);
-        const totals: Calculable = answered.totals ? (tableToRows(answered.totals.table, answered.totals.plan, dataset)[0] ?? {}) : {};
-        totals[CALCS] = answered.calcs;
-        return { rows, totals, meta: metaFor(ctx, answered.meta) };
+        return answerFields(ctx, await answer(ctx, request, answerOptions(ctx, { cacheMode })), dataset);
       },
     },
     [`${t}Row`]: rowResolvers,
@@ -52,11 +49,3 @@ export function datasetResolvers(dataset: DatasetConfig, config: Config, answer:
   };
 }
 
-/**
- * The SQL of `meta.sources` names tables and columns and shows the shape of the caller's
- * row policy: only "*" roles (and an open gateway) see it.
- */
-function metaFor(ctx: RequestContext, meta: DatasetAnswer['meta']): DatasetAnswer['meta'] {
-  if (!ctx.access || ctx.access.role.all) return meta;
-  return { ...meta, sources: meta.sources.map((s) => ({ ...s, sql: '(hidden for this role)' })) };
-}

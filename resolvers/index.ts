@@ -4,6 +4,7 @@ import { adminResolvers } from './adminResolvers.ts';
 import { datasetResolvers } from './datasetResolvers.ts';
 import { datasetsInfo } from './datasetsInfo.ts';
 import { answerFusion } from './fusion/answerFusion.ts';
+import { progressiveResolvers } from './progressiveResolvers.ts';
 import { streamResolvers } from './streamResolvers.ts';
 
 export type { RequestContext, SubscriptionRoute } from './RequestContext.ts';
@@ -19,6 +20,7 @@ export function buildResolvers(config: Config): Record<string, Record<string, un
   };
   for (const dataset of Object.values(config.datasets)) {
     add(datasetResolvers(dataset, config, (ctx, request, options) => ctx.gateway.answer(request, options)));
+    add(progressiveResolvers(dataset));
   }
   for (const stream of Object.values(config.streams)) add(streamResolvers(stream, config));
   for (const fusion of Object.values(config.fusions)) {

@@ -187,6 +187,18 @@ export interface DatasetConfig {
   readonly measures: Readonly<Record<string, MeasureConfig>>;
   readonly cache: DatasetCacheConfig;
   readonly relations: Readonly<Record<string, RelationConfig>>;
+  /** How the `<dataset>` subscription slices a heavy query (datasets only; views have none). */
+  readonly progressive?: ProgressiveConfig;
+}
+
+/**
+ * Progressive answers: the subscription field of a dataset runs its query in `slices` time
+ * slices of the `by` dimension, newest first. `by` is null when the dataset has no time
+ * dimension: then the answer comes in one version.
+ */
+export interface ProgressiveConfig {
+  readonly by: string | null;
+  readonly slices: number;
 }
 
 /** A nested field resolving the row of another dataset whose `on` dimensions match. */

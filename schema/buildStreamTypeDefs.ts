@@ -4,11 +4,11 @@ const FILTER_INPUT = { string: 'StringFilter', number: 'NumberFilter', boolean: 
 const OUTPUT_TYPE = { string: 'String', number: 'Float', boolean: 'Boolean', time: 'String' } as const;
 const doc = (text: string) => JSON.stringify(text);
 
-/** SDL of the streams: shared window inputs, per-stream types, and the Subscription type. */
+/** SDL of the streams: shared window inputs and per-stream types (their Subscription fields: streamSubscriptionFields). */
 export function buildStreamTypeDefs(config: Config): string {
   const streams = Object.values(config.streams);
   if (streams.length === 0) return '';
-  return [WINDOW_TYPES, ...streams.map(streamTypes), subscriptionType(streams)].join('\n');
+  return [WINDOW_TYPES, ...streams.map(streamTypes)].join('\n');
 }
 
 function streamTypes(s: StreamConfig): string {
@@ -47,15 +47,12 @@ type ${t}Window {
 }`;
 }
 
-function subscriptionType(streams: readonly StreamConfig[]): string {
-  const fields = streams.map(
-    (s) => `  ${doc(`Windowed aggregates of Kafka topic ${s.kafka.topic}. grace ${s.graceMs} ms, retention ${s.retentionMs} ms.`)}
+/** The Subscription fields of the streams. */
+export function streamSubscriptionFields(config: Config): string[] {
+  return Object.values(config.streams).map(
+    (s: StreamConfig) => `  ${doc(`Windowed aggregates of Kafka topic ${s.kafka.topic}. grace ${s.graceMs} ms, retention ${s.retentionMs} ms.`)}
   ${s.name}(window: WindowInput!, where: ${s.typeName}Where, orderBy: [${s.typeName}OrderBy!], limit: Int, emit: EmitMode = CHANGES, throttle: String, since: String): ${s.typeName}Window!`,
   );
-  return `
-type Subscription {
-${fields.join('\n')}
-}`;
 }
 
 const WINDOW_TYPES = `

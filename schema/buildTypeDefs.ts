@@ -1,4 +1,4 @@
-import { buildStreamTypeDefs } from './buildStreamTypeDefs.ts';
+import { buildStreamTypeDefs, streamSubscriptionFields } from './buildStreamTypeDefs.ts';
 import type { Config, DatasetConfig, DimensionConfig, DimensionType } from './Config.ts';
 
 const FILTER_INPUT: Record<DimensionType, string> = {
@@ -14,7 +14,39 @@ export function buildTypeDefs(config: Config): string {
   const datasets = Object.values(config.datasets);
   const views = Object.values(config.fusions).map((f) => f.view);
   const types = [...datasets, ...views].map((d) => datasetTypes(d, config));
-  return [SHARED_TYPES, ...types, queryType(config), buildStreamTypeDefs(config)].join('\n');
+  return [SHARED_TYPES, ...types, ...datasets.map(progressType), queryType(config), buildStreamTypeDefs(config), subscriptionType(config)].join('\n');
+}
+
+/** The version type of a dataset's progressive subscription. */
+function progressType(d: DatasetConfig): string {
+  const t = d.typeName;
+  return `
+"One version of a progressive ${d.name} answer: the query over the time slices done so far."
+type ${t}Progress {
+  "Fraction of the slices done, 0 to 1; 1 on the final version."
+  progress: Float!
+  "True on the last version: the exact answer. Earlier versions cover only the slices done (a distinct count there is an upper bound)."
+  final: Boolean!
+  "The time slices, newest first: which this version covers (done) and how the cache answered each."
+  slices: [ProgressSlice!]!
+  rows: [${t}Row!]!
+  totals: ${t}Totals!
+  meta: QueryMeta!
+}`;
+}
+
+/** Progressive answers of every dataset, then the streams. */
+function subscriptionType(config: Config): string {
+  const progressive = Object.values(config.datasets).map(
+    (d) => `  ${doc(`The ${d.name} query answered in time slices, newest first: a version after each slice, the exact answer last.`)}
+  ${d.name}(where: ${d.typeName}Where, having: ${d.typeName}Having, orderBy: [${d.typeName}OrderBy!], limit: Int, offset: Int, cache: CacheMode = DEFAULT): ${d.typeName}Progress!`,
+  );
+  const fields = [...progressive, ...streamSubscriptionFields(config)];
+  if (fields.length === 0) return '';
+  return `
+type Subscription {
+${fields.join('\n')}
+}`;
 }
 
 function datasetTypes(d: DatasetConfig, config: Config): string {
@@ -111,6 +143,8 @@ type QueryMeta {
   "True when more rows existed than rows returned: the limit (or server.defaultLimit without one) cut them."
   truncated: Boolean!
 }
+"One time slice of a progressive answer: [from, to) in the dataset's zone; null where it is open."
+type ProgressSlice { from: String to: String done: Boolean! cache: CacheOutcome }
 type SourceCall {
   source: String! sql: String! ms: Float! rows: Int!
   "The last stats the source reported for the query; null where a source reports none (Trino reports them)."

@@ -187,6 +187,13 @@ const datasetSchema = z
     dimensions: z.record(name('a dimension name'), dimensionSchema).default({}),
     measures: z.record(name('a measure name'), measureSchema).default({}),
     cache: datasetCacheSchema.optional(),
+    /** The `<dataset>` subscription's time slices (server/progressive/). */
+    progressive: z
+      .strictObject({
+        by: z.string().min(1).optional(),
+        slices: z.int('expected a whole number of slices').min(1, 'expected at least 1 slice').max(64, 'expected at most 64 slices').default(8),
+      })
+      .optional(),
   })
   .refine((d) => [d.table, d.sql, d.file].filter((x) => x !== undefined).length === 1, {
     message: 'expected exactly one of table:, sql: or file:',

@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import type { ZodError } from 'zod';
 import { ConfigError, ConfigErrors, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
-import type { Aggregation, Config, DatasetConfig, MeasureConfig, SourceConfig } from './Config.ts';
+import type { Aggregation, Config, DatasetConfig, MeasureConfig, ProgressiveConfig, SourceConfig } from './Config.ts';
 import { buildAuth, buildRoles } from './buildAuth.ts';
 import { buildFusions, checkRelations } from './buildFusions.ts';
 import { buildStreams } from './buildStreams.ts';
@@ -144,6 +144,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
       relations: Object.freeze(
         Object.fromEntries(Object.entries(d.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
       ),
+      progressive: progressiveOf(d.progressive, dimensions, `${at}.progressive`, errors),
     });
   }
   const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors, raw.server.identity);
@@ -203,6 +204,22 @@ function datasetFrom(
 }
 
 /** Field names the generated row and filter types use themselves. */
+/** The dataset's slicing: `by` defaults to its first time dimension and must be one. */
+function progressiveOf(
+  spec: { by?: string | undefined; slices: number } | undefined,
+  dimensions: DatasetConfig['dimensions'],
+  at: string,
+  errors: ConfigError[],
+): ProgressiveConfig {
+  const times = Object.values(dimensions).filter((d) => d.type === 'time').map((d) => d.name);
+  const by = spec?.by ?? times[0] ?? null;
+  if (spec?.by !== undefined && !times.includes(spec.by)) {
+    const choices = times.length > 0 ? `one of its time dimensions: ${times.join(', ')}` : 'a time dimension, and this dataset has none; remove progressive.by';
+    errors.push(new ConfigError(`${at}.by`, `"${spec.by}" is not a time dimension of this dataset; expected ${choices}`));
+  }
+  return Object.freeze({ by, slices: spec?.slices ?? 8 });
+}
+
 const RESERVED_FIELDS = new Set(['calc', 'AND', 'OR', 'NOT']);
 
 

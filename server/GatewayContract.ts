@@ -41,6 +41,25 @@ export interface DatasetAnswer {
   };
 }
 
+/** One version of a progressive answer (server/progressive/): the answer over the slices done so far. */
+export interface ProgressiveVersion extends DatasetAnswer {
+  /** Fraction of the slices done, 0..1; 1 on the final version. */
+  readonly progress: number;
+  /** True on the last version, the exact answer. */
+  readonly final: boolean;
+  /** The time slices, newest first: which are in this version, and how the cache answered them. */
+  readonly slices: readonly ProgressSlice[];
+}
+
+/** One time slice of a progressive answer: [from, to) in the dataset's zone, null where open. */
+export interface ProgressSlice {
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly done: boolean;
+  /** How the cache answered it; null until done. */
+  readonly cache: CacheOutcome | null;
+}
+
 export interface AnswerOptions {
   readonly signal?: AbortSignal;
   readonly cacheMode?: CacheMode;
@@ -65,5 +84,7 @@ export interface Gateway {
    */
   plan(request: DatasetRequest, over?: DatasetConfig, security?: readonly Filter[]): QueryPlans;
   answer(request: DatasetRequest, options?: AnswerOptions): Promise<DatasetAnswer>;
+  /** The same answer in time slices, version by version (server/progressive/); return() cancels what is left. */
+  answerProgressively(request: DatasetRequest, options?: AnswerOptions): AsyncIterableIterator<ProgressiveVersion>;
   close(): Promise<void>;
 }

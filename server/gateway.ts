@@ -9,8 +9,9 @@ import { limitProbe } from './limitProbe.ts';
 import { logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runPlan, runPlanWithTotals, summarizeOutcomes } from './runPlan.ts';
+import { answerProgressively } from './progressive/index.ts';
 
-export type { AnswerOptions, DatasetAnswer, Gateway, PlanResult, SourceCall } from './GatewayContract.ts';
+export type { AnswerOptions, DatasetAnswer, Gateway, PlanResult, ProgressiveVersion, SourceCall } from './GatewayContract.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from './GatewayContract.ts';
 
 /**
@@ -71,6 +72,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
     streams,
     plan: (request, over, security) => planMemo(over ?? config.datasets[request.dataset]!, request, config.server, security),
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
+    answerProgressively: (request, answerOptions = {}) => answerProgressively(gateway, request, answerOptions),
     close: async () => {
       for (const w of watchers) w.stop();
       await l2?.close();

@@ -11,3 +11,4 @@ export { rollsUpTo } from './timeRollsUp.ts';
 export { ByteDictionary } from './ByteDictionary.ts';
 export { initialMask } from './initialMask.ts';
 export { memoBytesOf } from './columnCache.ts';
+export { mergePartials } from './mergePartials.ts';

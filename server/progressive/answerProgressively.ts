@@ -1,0 +1,135 @@
+import type { Table } from 'apache-arrow';
+import type { CacheOutcome } from '../../cache/index.ts';
+import { formatWall, type AggregatePlan, type DatasetRequest, type QueryPlans } from '../../planner/index.ts';
+import type { DatasetConfig } from '../../schema/index.ts';
+import { rowPolicy } from '../../security/index.ts';
+import type { AnswerOptions, DatasetAnswer, Gateway, ProgressiveVersion, ProgressSlice, SourceCall } from '../GatewayContract.ts';
+import { limitProbe } from '../limitProbe.ts';
+import { runPlan, summarizeOutcomes } from '../runPlan.ts';
+import { createSourceSlots } from '../SourceSlots.ts';
+import { mergeSlices } from './mergeSlices.ts';
+import { sliceFilters } from './sliceFilters.ts';
+import { sliceGrid } from './sliceGrid.ts';
+import { slicePlan, sliceShape, type SliceShape } from './slicePlans.ts';
+import { timeExtent } from './timeExtent.ts';
+import { VersionQueue } from './VersionQueue.ts';
+
+/**
+ * A dataset query answered in time slices (the `<dataset>` subscription): the versions of
+ * the answer as slices complete, newest slice first, ending with the exact answer.
+ *
+ * - The query's range on the dataset's `progressive.by` dimension is cut along a grid of
+ *   calendar cells (sliceGrid); each slice is a plan of its own, answered by the cache
+ *   (HIT, DERIVED, or fetched and stored as a core), so a repeat is answered from the
+ *   slices and a query over part of the range finds the cells it shares.
+ * - All slices are started at once, newest first, and the request's source slots
+ *   (server.limits.maxSourceQueriesPerRequest) bound how many run at the source.
+ * - After each slice, a version merges the slices done (mergeSlices). The last is exact:
+ *   the merged slices, or, when a distinct count cannot be merged, the plain query.
+ * - When the plain query is already cached, or every slice is, one final version comes.
+ * - The consumer leaving (return()) aborts the slices still running.
+ */
+export function answerProgressively(gateway: Gateway, request: DatasetRequest, options: AnswerOptions = {}): AsyncIterableIterator<ProgressiveVersion> {
+  // Planned before anything starts, so bad input fails the call itself.
+  const dataset = gateway.config.datasets[request.dataset]!;
+  const plans = gateway.plan(request, dataset, rowPolicy(options.access, dataset, gateway.config));
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const queue = new VersionQueue<ProgressiveVersion>(() => controller.abort(new Error('the subscriber left')));
+  const run = { ...options, signal: controller.signal, sourceSlots: options.sourceSlots ?? createSourceSlots(gateway.config.server.limits.maxSourceQueriesPerRequest) };
+  produce(gateway, request, dataset, plans, run, (version) => queue.push(version, version.final)).then(
+    () => options.signal?.removeEventListener('abort', onOuterAbort),
+    (error: unknown) => {
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      controller.abort(error);
+      queue.fail(error);
+    },
+  );
+  return queue;
+}
+
+type Emit = (version: ProgressiveVersion) => void;
+
+async function produce(
+  gateway: Gateway,
+  request: DatasetRequest,
+  dataset: DatasetConfig,
+  plans: QueryPlans,
+  options: AnswerOptions & { readonly signal: AbortSignal },
+  emit: Emit,
+): Promise<void> {
+  const by = dataset.progressive?.by ?? null;
+  const slices = dataset.progressive?.slices ?? 1;
+  const whole = async () => {
+    const answer = await gateway.answer(request, options);
+    emit({ ...answer, progress: 1, final: true, slices: [{ from: null, to: null, done: true, cache: answer.meta.cache }] });
+  };
+  if (by === null || slices <= 1 || (!plans.rows && !plans.totals) || isCached(gateway, plans, dataset, options)) return whole();
+  const extent = await timeExtent(gateway, dataset, by, options.signal);
+  if (!extent) return whole();
+  const shape = sliceShape(plans);
+  const sliced = sliceFilters(shape.filter, by, sliceGrid(extent.first, extent.last, slices), dataset.timezone);
+  if (sliced.length <= 1) return whole();
+  const slicePlans = sliced.map((slice) => slicePlan(shape, slice));
+  const mode = options.cacheMode ?? 'DEFAULT';
+  const allCached = mode === 'DEFAULT' && slicePlans.every((p) => cachedOutcome(gateway, p, dataset) !== null);
+
+  const calls: SourceCall[] = [];
+  const tables: Table[] = [];
+  const outcomes: CacheOutcome[] = [];
+  const state: ProgressSlice[] = sliced.map((slice) => ({ from: wallText(slice.cell.from, dataset), to: wallText(slice.cell.to, dataset), done: false, cache: null }));
+  let ageMs = 0;
+  const answered = slicePlans.map((plan, i) =>
+    runPlan(gateway, plan, dataset, options, calls).then((answer) => {
+      tables.push(answer.table);
+      outcomes.push(answer.outcome);
+      state[i] = { ...state[i]!, done: true, cache: answer.outcome };
+      ageMs = Math.max(ageMs, answer.ageMs);
+      if (!allCached && tables.length < slicePlans.length) emit(version(plans, shape, tables, dataset, outcomes, calls, ageMs, tables.length / slicePlans.length, state));
+    }),
+  );
+  await Promise.all(answered);
+  const merged = version(plans, shape, tables, dataset, outcomes, calls, ageMs, 1, state);
+  if (merged.exact) return emit({ rows: merged.rows, totals: merged.totals, calcs: merged.calcs, meta: merged.meta, progress: 1, final: true, slices: merged.slices });
+  // A distinct count is exact only over the whole range: the plain query (its own core).
+  const exact = await gateway.answer(request, options);
+  const cache = summarizeOutcomes([merged.meta.cache, exact.meta.cache]);
+  emit({ ...exact, meta: { ...exact.meta, cache, sources: [...calls, ...exact.meta.sources], ageMs: Math.max(ageMs, exact.meta.ageMs) }, progress: 1, final: true, slices: merged.slices });
+}
+
+/** A grid boundary as the API prints times: ISO-8601 with the zone's offset; null when open. */
+function wallText(wall: number | null, dataset: DatasetConfig): string | null {
+  return wall === null ? null : formatWall(wall, dataset.timezone);
+}
+
+/** The version over the slices done; `exact` says whether it can be the final one. */
+function version(
+  plans: QueryPlans,
+  shape: SliceShape,
+  tables: readonly Table[],
+  dataset: DatasetConfig,
+  outcomes: readonly CacheOutcome[],
+  calls: readonly SourceCall[],
+  ageMs: number,
+  progress: number,
+  slices: readonly ProgressSlice[],
+): ProgressiveVersion & { readonly exact: boolean } {
+  const merged = mergeSlices(plans, shape, tables, dataset);
+  // Slices merged from the cache are an answer computed from cached results: DERIVED, not HIT.
+  const summary = summarizeOutcomes(outcomes);
+  const meta: DatasetAnswer['meta'] = { cache: summary === 'HIT' ? 'DERIVED' : summary, sources: [...calls], ageMs, truncated: merged.truncated };
+  return { rows: merged.rows, totals: merged.totals, calcs: plans.calcs, meta, progress, final: false, slices: [...slices], exact: merged.exact };
+}
+
+/** Whether the plain query would be answered from the cache now (its rows and totals both). */
+function isCached(gateway: Gateway, plans: QueryPlans, dataset: DatasetConfig, options: AnswerOptions): boolean {
+  if ((options.cacheMode ?? 'DEFAULT') !== 'DEFAULT') return false;
+  const rows = plans.rows && limitProbe(plans.rows).plan;
+  return [rows, plans.totals].every((plan) => plan === null || cachedOutcome(gateway, plan, dataset) !== null);
+}
+
+function cachedOutcome(gateway: Gateway, plan: AggregatePlan, dataset: DatasetConfig): CacheOutcome | null {
+  const outcome = gateway.cache.decide(plan, dataset).outcome;
+  return outcome === 'HIT' || outcome === 'DERIVED' ? outcome : null;
+}

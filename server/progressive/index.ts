@@ -1,0 +1,2 @@
+/** Progressive answers: a dataset query answered in time slices, version by version (the `<dataset>` subscription). */
+export { answerProgressively } from './answerProgressively.ts';
