@@ -17,6 +17,7 @@ datasets:
     source: bench
     table: \${BENCH_TABLE}
     timezone: UTC
+    progressive: { by: orderDate, slices: 12 }
     dimensions:
       region:    { type: string }
       country:   { type: string }

@@ -9,7 +9,7 @@ import { limitProbe } from './limitProbe.ts';
 import { logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { runPlan, runPlanWithTotals, summarizeOutcomes } from './runPlan.ts';
-import { answerProgressively } from './progressive/index.ts';
+import { answerFromSlices, answerProgressively } from './progressive/index.ts';
 
 export type { AnswerOptions, DatasetAnswer, Gateway, PlanResult, ProgressiveVersion, SourceCall } from './GatewayContract.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from './GatewayContract.ts';
@@ -105,6 +105,9 @@ function l2Observer(metrics: Metrics): L2Observer {
 async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const dataset = gateway.config.datasets[request.dataset]!;
   const plans = gateway.plan(request, dataset, rowPolicy(options.access, dataset, gateway.config));
+  // The cells of the query's range, cached by progressive answers, merged without a source query.
+  const fromSlices = answerFromSlices(gateway, dataset, plans, options);
+  if (fromSlices) return fromSlices;
   const calls: SourceCall[] = [];
   const run = (plan: AggregatePlan) => runPlan(gateway, plan, dataset, options, calls);
 

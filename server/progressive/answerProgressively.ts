@@ -8,9 +8,8 @@ import { limitProbe } from '../limitProbe.ts';
 import { runPlan, summarizeOutcomes } from '../runPlan.ts';
 import { createSourceSlots } from '../SourceSlots.ts';
 import { mergeSlices } from './mergeSlices.ts';
-import { sliceFilters } from './sliceFilters.ts';
-import { sliceGrid } from './sliceGrid.ts';
-import { slicePlan, sliceShape, type SliceShape } from './slicePlans.ts';
+import { planSlices } from './planSlices.ts';
+import type { SliceShape } from './slicePlans.ts';
 import { timeExtent } from './timeExtent.ts';
 import { VersionQueue } from './VersionQueue.ts';
 
@@ -22,8 +21,9 @@ import { VersionQueue } from './VersionQueue.ts';
  *   calendar cells (sliceGrid); each slice is a plan of its own, answered by the cache
  *   (HIT, DERIVED, or fetched and stored as a core), so a repeat is answered from the
  *   slices and a query over part of the range finds the cells it shares.
- * - All slices are started at once, newest first, and the request's source slots
- *   (server.limits.maxSourceQueriesPerRequest) bound how many run at the source.
+ * - The newest slice runs first, alone (the first version comes as soon as it can); then
+ *   the others, newest first, as many at a time as the request's source slots allow
+ *   (server.limits.maxSourceQueriesPerRequest).
  * - After each slice, a version merges the slices done (mergeSlices). The last is exact:
  *   the merged slices, or, when a distinct count cannot be merged, the plain query.
  * - When the plain query is already cached, or every slice is, one final version comes.
@@ -60,18 +60,15 @@ async function produce(
   emit: Emit,
 ): Promise<void> {
   const by = dataset.progressive?.by ?? null;
-  const slices = dataset.progressive?.slices ?? 1;
   const whole = async () => {
     const answer = await gateway.answer(request, options);
     emit({ ...answer, progress: 1, final: true, slices: [{ from: null, to: null, done: true, cache: answer.meta.cache }] });
   };
-  if (by === null || slices <= 1 || (!plans.rows && !plans.totals) || isCached(gateway, plans, dataset, options)) return whole();
+  if (by === null || (dataset.progressive?.slices ?? 1) <= 1 || (!plans.rows && !plans.totals) || isCached(gateway, plans, dataset, options)) return whole();
   const extent = await timeExtent(gateway, dataset, by, options.signal);
-  if (!extent) return whole();
-  const shape = sliceShape(plans);
-  const sliced = sliceFilters(shape.filter, by, sliceGrid(extent.first, extent.last, slices), dataset.timezone);
-  if (sliced.length <= 1) return whole();
-  const slicePlans = sliced.map((slice) => slicePlan(shape, slice));
+  const planned = extent && planSlices(dataset, plans, extent);
+  if (!planned) return whole();
+  const { shape, slices: sliced, plans: slicePlans } = planned;
   const mode = options.cacheMode ?? 'DEFAULT';
   const allCached = mode === 'DEFAULT' && slicePlans.every((p) => cachedOutcome(gateway, p, dataset) !== null);
 
@@ -80,16 +77,18 @@ async function produce(
   const outcomes: CacheOutcome[] = [];
   const state: ProgressSlice[] = sliced.map((slice) => ({ from: wallText(slice.cell.from, dataset), to: wallText(slice.cell.to, dataset), done: false, cache: null }));
   let ageMs = 0;
-  const answered = slicePlans.map((plan, i) =>
-    runPlan(gateway, plan, dataset, options, calls).then((answer) => {
+  const answerSlice = (i: number) =>
+    runPlan(gateway, slicePlans[i]!, dataset, options, calls).then((answer) => {
       tables.push(answer.table);
       outcomes.push(answer.outcome);
       state[i] = { ...state[i]!, done: true, cache: answer.outcome };
       ageMs = Math.max(ageMs, answer.ageMs);
       if (!allCached && tables.length < slicePlans.length) emit(version(plans, shape, tables, dataset, outcomes, calls, ageMs, tables.length / slicePlans.length, state));
-    }),
-  );
-  await Promise.all(answered);
+    });
+  // The newest slice runs alone, so the first version is not slowed by the others sharing the
+  // source's cores with it; then the rest, as many at a time as the request's slots allow.
+  await answerSlice(0);
+  await Promise.all(slicePlans.slice(1).map((_, i) => answerSlice(i + 1)));
   const merged = version(plans, shape, tables, dataset, outcomes, calls, ageMs, 1, state);
   if (merged.exact) return emit({ rows: merged.rows, totals: merged.totals, calcs: merged.calcs, meta: merged.meta, progress: 1, final: true, slices: merged.slices });
   // A distinct count is exact only over the whole range: the plain query (its own core).

@@ -11,6 +11,8 @@ export interface TimeExtent {
 interface Remembered {
   readonly extent: Promise<TimeExtent | null>;
   readonly expires: number;
+  /** The extent once read (undefined before). */
+  settled?: TimeExtent | null;
 }
 
 const extents = new WeakMap<Gateway, Map<string, Remembered>>();
@@ -38,9 +40,21 @@ export function timeExtent(gateway: Gateway, dataset: DatasetConfig, by: string,
       const last = toMs(table.getChild('last')?.get(0));
       return first === null || last === null ? null : { first, last };
     });
-  memo.set(key, { extent, expires: now + dataset.cache.ttlMs });
-  extent.catch(() => memo.delete(key));
+  const remembered: Remembered = { extent, expires: now + dataset.cache.ttlMs };
+  memo.set(key, remembered);
+  extent.then(
+    (value) => void (remembered.settled = value),
+    () => {
+      if (memo.get(key) === remembered) memo.delete(key);
+    },
+  );
   return signal ? abortable(extent, signal) : extent;
+}
+
+/** The extent if one was read and is still fresh, without reading: undefined when not known. */
+export function knownExtent(gateway: Gateway, dataset: DatasetConfig, by: string): TimeExtent | null | undefined {
+  const known = extents.get(gateway)?.get(`${dataset.name}\u0000${by}`);
+  return known && known.expires > Date.now() ? known.settled : undefined;
 }
 
 function toMs(value: unknown): number | null {
