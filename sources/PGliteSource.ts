@@ -13,9 +13,13 @@ import { sourceError } from './sourceErrors.ts';
 
 /**
  * Embedded Postgres (PGlite, WebAssembly) in this process: the demo's default source.
- * PGlite runs one query at a time; queries queue in order. A running query cannot be
- * interrupted, so an aborted request only skips queries that have not started. A data
- * directory is locked to one process (dataDirLock.ts); the lock goes with close().
+ * PGlite runs one query at a time, and a query runs on this thread: while it runs, nothing
+ * else does. So queries wait here in order (`inTurn`), and each starts only after a turn
+ * of the event loop: socket writes and new requests get in between two statements (a
+ * progressive answer's versions reach the client while its next slices run). A running
+ * query cannot be interrupted; an aborted request skips the queries it has not started,
+ * checked when their turn comes. A data directory is locked to one process
+ * (dataDirLock.ts); the lock goes with close().
  */
 export class PGliteSource implements Source {
   readonly kind = 'pglite';
@@ -26,6 +30,8 @@ export class PGliteSource implements Source {
   /** Releases the data directory's lock; set once it is taken. */
   private release: (() => void) | null = null;
   private readonly types = new ColumnTypeMemo();
+  /** Settles when the last query queued here has finished. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(config: PGliteSourceConfig) {
     this.name = config.name;
@@ -36,11 +42,11 @@ export class PGliteSource implements Source {
 
   async execute(query: CompiledQuery, options: ExecuteOptions = {}): Promise<Table> {
     try {
-      const db = await this.db;
-      options.signal?.throwIfAborted();
-      if (options.maxRows !== undefined) return rowsToArrow(query.columns, await this.readBounded(db, query, options.maxRows));
-      const result = await db.query<unknown[]>(query.sql, query.params as unknown[], { rowMode: 'array' });
-      return rowsToArrow(query.columns, result.rows);
+      return await this.inTurn(options.signal, async (db) => {
+        if (options.maxRows !== undefined) return rowsToArrow(query.columns, await this.readBounded(db, query, options.maxRows));
+        const result = await db.query<unknown[]>(query.sql, query.params as unknown[], { rowMode: 'array' });
+        return rowsToArrow(query.columns, result.rows);
+      });
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: options.signal?.aborted ?? false });
     }
@@ -48,7 +54,7 @@ export class PGliteSource implements Source {
 
   async estimateRows(query: CompiledQuery): Promise<number | null> {
     try {
-      const result = await (await this.db).query<unknown[]>(explainSql(query), query.params as unknown[], { rowMode: 'array' });
+      const result = await this.inTurn(undefined, (db) => db.query<unknown[]>(explainSql(query), query.params as unknown[], { rowMode: 'array' }));
       return planRowsOf(result.rows[0]?.[0]);
     } catch {
       return null; // an estimate is advice; the query itself reports real errors
@@ -63,6 +69,22 @@ export class PGliteSource implements Source {
     } catch (error) {
       throw sourceError(this.name, error, { timeoutMs: this.timeoutMs, aborted: false });
     }
+  }
+
+  /** Runs `work` after every query queued before it, and a turn of the event loop; skipped when `signal` aborted meanwhile. */
+  private inTurn<T>(signal: AbortSignal | undefined, work: (db: PGlite) => Promise<T>): Promise<T> {
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise<void>((resolve) => (done = resolve));
+    const run = async () => {
+      await previous;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+      return work(await this.db);
+    };
+    const result = run();
+    result.then(done, done);
+    return result;
   }
 
   columnTypesOf(fromSql: string): ColumnTypes | undefined {
