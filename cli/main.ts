@@ -128,19 +128,20 @@ program
       const { produceDemoOrders } = await import('../demo/produceDemoOrders.ts');
       await produceDemoOrders(orders.kafka.brokers.join(','), orders.kafka.topic, (line) => logger.info(line));
     }
-    await serve(config, opts.port, await readFile(path.join(ROOT, 'demo', 'example.graphql'), 'utf8'));
+    await serve(config, opts.port, await readFile(path.join(ROOT, 'demo', 'example.graphql'), 'utf8'), undefined, { dashboard: true });
   });
 
 /** Serves one gateway in this process: the whole server, or one worker of `serve --workers N` (runPrimary logs and prints for those). */
-async function serve(config: Config, portOption: number | undefined, exampleQuery?: string, worker?: ClusterWorker): Promise<void> {
+async function serve(config: Config, portOption: number | undefined, exampleQuery?: string, worker?: ClusterWorker, extra: { readonly dashboard?: boolean } = {}): Promise<void> {
   exitIfDataDirsHeld(config, 'serve');
   const gateway = await createGateway(config).catch(exitOnConfigError);
   const port = portOf(portOption, config);
-  const server = await startServer(gateway, { port, exampleQuery }).catch((error: unknown) => exitOnListenError(error, port));
+  const server = await startServer(gateway, { port, exampleQuery, dashboard: extra.dashboard }).catch((error: unknown) => exitOnListenError(error, port));
   if (worker) markWorker(server, gateway, worker);
   else {
     logger.info({ datasets: Object.keys(config.datasets) }, `Tributary is serving GraphQL and GraphiQL at ${server.url}`);
     console.log(`GraphiQL: ${server.url}`);
+    if (extra.dashboard) console.log(`Dashboard: ${server.url.replace(/\/graphql$/, '/dashboard')}`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

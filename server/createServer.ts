@@ -15,6 +15,7 @@ import { createSourceSlots } from './SourceSlots.ts';
 import { limitBody } from './limitBody.ts';
 import { createSingleConnectionSse } from './singleConnectionSse.ts';
 import { serveExplain } from './explainEndpoint.ts';
+import { serveDashboard } from './serveDashboard.ts';
 
 /**
  * GraphiQL's page options. @graphql-yoga/render-graphiql (5.18) opens its editor on
@@ -41,6 +42,8 @@ export interface ServerOptions {
   readonly plugins?: readonly Plugin[];
   /** Bounds on single-connection SSE reservations waiting for their stream (defaults: 1,000 for 30 s). */
   readonly sseReservations?: { readonly maxReservations?: number; readonly reservationTtlMs?: number };
+  /** Serve the demo dashboard on /dashboard (server/serveDashboard.ts). Its panels name the demo's datasets, so only `demo` turns it on. */
+  readonly dashboard?: boolean;
 }
 
 /**
@@ -94,6 +97,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions): Pro
     if (path === '/readyz') return void readyz(gateway, res);
     if (path === '/metrics') return void metrics(gateway, res);
     if (path === '/explain') return serveExplain(gateway, req, res);
+    if (options.dashboard && serveDashboard(path!, req, res)) return;
     return limitBody(req, res, gateway.config.server.limits.maxBodyBytes, () => void yoga(req, res));
   });
   await new Promise<void>((resolve, reject) => {
