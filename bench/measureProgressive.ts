@@ -80,12 +80,12 @@ function subscribeOnce(client: ReturnType<typeof createClient>): Promise<{ first
 }
 
 /** The report's section: both times, their ratio against the target, and the plain query beside them. */
-export function formatProgressive(report: ProgressiveReport, target: number): string {
+export function formatProgressive(where: string, report: ProgressiveReport, target: number): string {
   const ms = (s: Summary) => `p50 ${s.p50.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`;
   const met = report.ratio.p50 <= target ? 'met' : 'NOT met';
   return [
     '',
-    `Progressive answers: the full-history query (${FIELDS}) as the sales subscription, cache: BYPASS, ${report.first.n} runs, ${report.versions} versions each`,
+    `Progressive answers on ${where}: the full-history query (${FIELDS}) as the sales subscription, cache: BYPASS, ${report.first.n} runs, ${report.versions} versions each`,
     `  time to the first version   ${ms(report.first)}`,
     `  time to the final version   ${ms(report.final)}`,
     `  first / final               p50 ${report.ratio.p50.toFixed(3)} (max ${report.ratio.max.toFixed(3)}); target <= ${target}: ${met}`,

@@ -39,6 +39,8 @@ import { summarize } from './stats.ts';
 import { traceRequests } from './traceRequests.ts';
 import { measureTransportFloor } from './transportFloor.ts';
 import { formatProgressive, measureProgressive } from './measureProgressive.ts';
+import { startDemoGateway } from './demoGateway.ts';
+import { DataDirLocked } from '../sources/index.ts';
 import { getValidCount, log } from './settings.ts';
 
 const TARGET_RATIO = 1.1;
@@ -121,7 +123,9 @@ async function main(): Promise<void> {
       "select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers",
     );
     log('progressive: the full-history query answered in slices');
-    const progressive = formatProgressive(await measureProgressive(bench, Math.min(settings.iterations, 10), 1), PROGRESSIVE_TARGET);
+    const progressiveRuns = Math.min(settings.iterations, 10);
+    let progressive = formatProgressive('PostgreSQL, the table above', await measureProgressive(bench, progressiveRuns, 1), PROGRESSIVE_TARGET);
+    progressive += await measureOnDemo(progressiveRuns);
     if (process.env.BENCH_QUERY_ONLY === 'progressive') return void console.log(progressive);
     const reports: QueryReport[] = [];
     for (const [i, query] of QUERIES.entries()) {
@@ -159,6 +163,24 @@ async function main(): Promise<void> {
   } finally {
     await client.end().catch(() => undefined);
     await bench?.close();
+  }
+}
+
+/** The same on the demo as `npm start` serves it (PGlite, .data/pg); skipped while a demo holds that directory. */
+async function measureOnDemo(runs: number): Promise<string> {
+  log('progressive: the same on the embedded demo database (PGlite)');
+  let demo: BenchGateway;
+  try {
+    demo = await startDemoGateway(log);
+  } catch (error) {
+    if (!(error instanceof DataDirLocked)) throw error;
+    log(`  skipped: ${error.message}`);
+    return `\nProgressive answers on the embedded demo: skipped (${error.message})\n`;
+  }
+  try {
+    return formatProgressive('the embedded demo (PGlite, .data/pg), as npm start serves it', await measureProgressive(demo, runs, 1), PROGRESSIVE_TARGET);
+  } finally {
+    await demo.close();
   }
 }
 

@@ -202,6 +202,23 @@ describe.skipIf(!admin)('progressive answers: transports, cancellation, failures
     expect(outcome.results.filter((r) => r.data?.sales)).toEqual([]);
   });
 
+  it('gives up slicing when a slice has more groups than cache.maxCoreRows: the plain query answers, whole', async () => {
+    const small = await startTestGateway(CONFIG(TEST_PG_URL).replace('cache: { enabled: true }', 'cache: { enabled: true, maxCoreRows: 50 }'));
+    try {
+      const outcome = await wsOperation(small.server.url, { query: 'subscription { sales(orderBy: [{ ts: ASC }], limit: 5000) { progress final rows { ts(granularity: DAY) revenue } } }' });
+      expect(outcome.results.every((r) => !r.errors)).toBe(true);
+      const final = outcome.results.at(-1)!.data.sales as { final: boolean; rows: { revenue: number }[] };
+      expect(final.final).toBe(true);
+      // The newest slice already had more days than the bound: no partial version, the whole answer.
+      expect(outcome.results).toHaveLength(1);
+      const want = (await reference.query(`select count(distinct date_trunc('day', ts at time zone 'Europe/Berlin'))::int as n, sum(amount)::float8 as total from ${S}.sales`)).rows[0];
+      expect(final.rows).toHaveLength(want.n);
+      expect(final.rows.reduce((sum, r) => sum + r.revenue, 0)).toBeCloseTo(want.total, 4);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("keeps a caller's row policy in every version", async () => {
     const token = await hsToken({ sub: 'e', role: 'east' });
     const client = createClient({ url: gw.server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });

@@ -24,7 +24,7 @@ export function answerFromSlices(gateway: Gateway, dataset: DatasetConfig, plans
   const rows = plans.rows && limitProbe(plans.rows).plan;
   // The usual path when it needs no source query; the slices answer rows and totals together otherwise.
   if ([rows, plans.totals].every((plan) => plan === null || cached(gateway, plan, dataset))) return null;
-  const sliced = planSlices(dataset, plans, extent);
+  const sliced = planSlices(dataset, plans, extent, gateway.config.cache.maxCoreRows);
   if (!sliced || sliced.shape.leaves.some((leaf) => leaf.fn === 'countDistinct')) return null;
   if (!sliced.plans.every((plan) => cached(gateway, plan, dataset))) return null;
   return answerCached(gateway, dataset, plans, sliced.plans, sliced.shape, options);
@@ -41,6 +41,7 @@ async function answerCached(
   // Each is answered by the cache (it said so just now); a core evicted in between is fetched like any miss.
   const calls: { source: string; sql: string; ms: number; rows: number }[] = [];
   const answers = await Promise.all(slicePlans.map((plan) => runPlan(gateway, plan, dataset, options, calls)));
+  // A cached slice core holds every group of its slice (a larger one is never cached whole).
   const merged = mergeSlices(plans, shape, answers.map((a) => a.table), dataset);
   const outcome: CacheOutcome = calls.length > 0 ? 'MISS' : 'DERIVED';
   return {

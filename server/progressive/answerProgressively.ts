@@ -66,7 +66,8 @@ async function produce(
   };
   if (by === null || (dataset.progressive?.slices ?? 1) <= 1 || (!plans.rows && !plans.totals) || isCached(gateway, plans, dataset, options)) return whole();
   const extent = await timeExtent(gateway, dataset, by, options.signal);
-  const planned = extent && planSlices(dataset, plans, extent);
+  const maxRows = gateway.config.cache.maxCoreRows;
+  const planned = extent && planSlices(dataset, plans, extent, maxRows);
   if (!planned) return whole();
   const { shape, slices: sliced, plans: slicePlans } = planned;
   const mode = options.cacheMode ?? 'DEFAULT';
@@ -77,18 +78,38 @@ async function produce(
   const outcomes: CacheOutcome[] = [];
   const state: ProgressSlice[] = sliced.map((slice) => ({ from: wallText(slice.cell.from, dataset), to: wallText(slice.cell.to, dataset), done: false, cache: null }));
   let ageMs = 0;
+  // The slices' own signal: aborted with the request, or when slicing is given up.
+  const slicing = new AbortController();
+  const stopSlicing = () => slicing.abort(options.signal.reason);
+  options.signal.addEventListener('abort', stopSlicing, { once: true });
+  const sliceOptions = { ...options, signal: slicing.signal };
+  let tooLarge = false;
   const answerSlice = (i: number) =>
-    runPlan(gateway, slicePlans[i]!, dataset, options, calls).then((answer) => {
+    runPlan(gateway, slicePlans[i]!, dataset, sliceOptions, calls).then((answer) => {
+      if (answer.table.numRows >= maxRows) {
+        // Possibly cut at the bound: a slice's groups must all be there to be merged.
+        tooLarge = true;
+        slicing.abort(new Error('a slice has more groups than cache.maxCoreRows'));
+        return;
+      }
       tables.push(answer.table);
       outcomes.push(answer.outcome);
       state[i] = { ...state[i]!, done: true, cache: answer.outcome };
       ageMs = Math.max(ageMs, answer.ageMs);
       if (!allCached && tables.length < slicePlans.length) emit(version(plans, shape, tables, dataset, outcomes, calls, ageMs, tables.length / slicePlans.length, state));
     });
-  // The newest slice runs alone, so the first version is not slowed by the others sharing the
-  // source's cores with it; then the rest, as many at a time as the request's slots allow.
-  await answerSlice(0);
-  await Promise.all(slicePlans.slice(1).map((_, i) => answerSlice(i + 1)));
+  try {
+    // The newest slice runs alone, so the first version is not slowed by the others sharing
+    // the source's cores with it; then the rest, as many at a time as the request's slots allow.
+    await answerSlice(0);
+    if (!tooLarge) await Promise.all(slicePlans.slice(1).map((_, i) => answerSlice(i + 1)));
+  } catch (error) {
+    if (!tooLarge) throw error;
+  } finally {
+    options.signal.removeEventListener('abort', stopSlicing);
+  }
+  // Too many groups to slice (a huge core): the plain query, with its own bounded reads.
+  if (tooLarge) return whole();
   const merged = version(plans, shape, tables, dataset, outcomes, calls, ageMs, 1, state);
   if (merged.exact) return emit({ rows: merged.rows, totals: merged.totals, calcs: merged.calcs, meta: merged.meta, progress: 1, final: true, slices: merged.slices });
   // A distinct count is exact only over the whole range: the plain query (its own core).

@@ -12,12 +12,12 @@ export interface SlicedQuery {
   readonly plans: readonly AggregatePlan[];
 }
 
-/** The slices of a query over its dataset's grid; null when it makes fewer than two. */
-export function planSlices(dataset: DatasetConfig, plans: QueryPlans, extent: TimeExtent): SlicedQuery | null {
+/** The slices of a query over its dataset's grid, each read up to `maxRows` groups (slicePlan); null when it makes fewer than two. */
+export function planSlices(dataset: DatasetConfig, plans: QueryPlans, extent: TimeExtent, maxRows: number): SlicedQuery | null {
   const by = dataset.progressive?.by;
   if (!by || (!plans.rows && !plans.totals)) return null;
   const shape = sliceShape(plans);
   const slices = sliceFilters(shape.filter, by, sliceGrid(extent.first, extent.last, dataset.progressive!.slices), dataset.timezone);
   if (slices.length <= 1) return null;
-  return { shape, slices, plans: slices.map((slice) => slicePlan(shape, slice)) };
+  return { shape, slices, plans: slices.map((slice) => slicePlan(shape, slice, maxRows)) };
 }

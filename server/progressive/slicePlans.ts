@@ -20,11 +20,14 @@ export function sliceShape(plans: QueryPlans): SliceShape {
 }
 
 /**
- * The plan of one slice: a plain core (no having, order or limit) of the query's groups
- * and leaves over the slice's filter. The cache answers and stores it like any plan, so a
- * slice is a core of its own, found again by a repeat or by a query that shares the cell.
+ * The plan of one slice: the query's groups and leaves over the slice's filter, no having.
+ * The cache answers and stores it like any plan, so a slice is a core of its own, found
+ * again by a repeat or by a query that shares the cell. Its limit is `maxRows` (the cache's
+ * maxCoreRows): the cache then reads at most that many groups plus one (a bounded top-N
+ * read) and keeps the whole core when it fits; an answer of `maxRows` rows may be cut, and
+ * the caller gives up slicing (a slice's groups must all be there to be merged).
  */
-export function slicePlan(shape: SliceShape, slice: Slice): AggregatePlan {
+export function slicePlan(shape: SliceShape, slice: Slice, maxRows: number): AggregatePlan {
   return Object.freeze({
     kind: 'aggregate',
     dataset: shape.dataset,
@@ -33,7 +36,7 @@ export function slicePlan(shape: SliceShape, slice: Slice): AggregatePlan {
     filter: slice.filter,
     having: null,
     order: Object.freeze(shape.dimensions.map((d) => Object.freeze({ target: 'dimension' as const, field: d.key, direction: 'asc' as const }))),
-    limit: null,
+    limit: maxRows,
     offset: 0,
     security: shape.security,
   });
