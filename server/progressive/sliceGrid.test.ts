@@ -5,17 +5,17 @@ const wall = (iso: string) => Date.parse(`${iso}Z`);
 const text = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().slice(0, 10));
 
 describe('sliceGrid', () => {
-  it('cuts three years into 8 slices on month starts, open at both ends', () => {
+  it('cuts three years into 8 slices on month starts, the newest month alone, open at both ends', () => {
     const cells = sliceGrid(wall('2023-01-01T00:00:00'), wall('2025-12-31T23:59:59'), 8);
     expect(cells.map((c) => [text(c.from), text(c.to)])).toEqual([
       [null, '2023-06-01'],
-      ['2023-06-01', '2023-10-01'],
-      ['2023-10-01', '2024-03-01'],
-      ['2024-03-01', '2024-07-01'],
-      ['2024-07-01', '2024-12-01'],
-      ['2024-12-01', '2025-04-01'],
-      ['2025-04-01', '2025-09-01'],
-      ['2025-09-01', null],
+      ['2023-06-01', '2023-11-01'],
+      ['2023-11-01', '2024-04-01'],
+      ['2024-04-01', '2024-09-01'],
+      ['2024-09-01', '2025-02-01'],
+      ['2025-02-01', '2025-07-01'],
+      ['2025-07-01', '2025-12-01'],
+      ['2025-12-01', null],
     ]);
   });
 

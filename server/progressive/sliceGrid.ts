@@ -16,9 +16,11 @@ const MONTHS: Partial<Record<Granularity, number>> = { year: 12, quarter: 3, mon
  * whose inner boundaries are starts of calendar units (years, quarters, months, weeks, days
  * or hours in the dataset's zone), so that a repeat of a query, and a query over part of the
  * range, meet the same cells and find them cached. The unit is the coarsest that gives at
- * least two units per slice, so slices differ in length by at most one unit. The first cell
- * is open below and the last open above: rows outside the extent (added since it was read)
- * still fall in a cell. Fewer cells come back when the extent is shorter than `slices` hours.
+ * least two units per slice, so slices differ in length by at most one unit, except the
+ * newest: it is the last unit alone, so the first version (newest first) comes after the
+ * smallest read. The first cell is open below and the last open above: rows outside the
+ * extent (added since it was read) still fall in a cell. Fewer cells come back when the
+ * extent is shorter than `slices` hours.
  */
 export function sliceGrid(first: number, last: number, slices: number): readonly SliceCell[] {
   if (slices <= 1 || !(last > first)) return [{ from: null, to: null }];
@@ -27,13 +29,18 @@ export function sliceGrid(first: number, last: number, slices: number): readonly
     starts = unitStarts(first, last, unit);
     if (starts.length >= 2 * slices) break;
   }
-  const count = Math.min(slices, starts.length);
+  // The newest unit is a slice of its own (the first version comes as early as it can);
+  // the older units are cut into the other slices.
+  const newest = starts[starts.length - 1]!;
+  const older = starts.slice(0, -1);
+  const count = Math.min(slices - 1, older.length);
   // Inner boundaries: the unit starts at evenly spaced positions (position 0 is the open start).
   const boundaries: number[] = [];
   for (let i = 1; i < count; i++) {
-    const at = starts[Math.round((i * starts.length) / count)];
+    const at = older[Math.round((i * older.length) / count)];
     if (at !== undefined && at !== boundaries.at(-1)) boundaries.push(at);
   }
+  if (newest !== boundaries.at(-1) && older.length > 0) boundaries.push(newest);
   const cells: SliceCell[] = [];
   let from: number | null = null;
   for (const to of boundaries) {
