@@ -16,68 +16,31 @@
  *
  * Every wait is a condition with a deadline (page.waitForFunction), never a sleep.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDemoDatabase } from '../demo/openDemoDatabase.ts';
-import { loadConfigFile } from '../schema/index.ts';
-import { createGateway, startServer, type Gateway, type RunningServer } from '../server/index.ts';
+import { skipWithoutChromium, startDashboardDemo, type DashboardDemo } from './support/dashboardDemo.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
 const ROWS = 50_000;
 /** Deadline of each wait for the page: generous, the seed and a cold Chromium are slow on a loaded CI machine. */
 const WAIT_MS = 60_000;
 const SCREENSHOT = path.resolve('artifacts/dashboard.png');
 const PANELS = ['revenue', 'top', 'targets', 'live', 'history'] as const;
 
-if (!HAVE_CHROMIUM && !IN_CI) console.log(`dashboardBrowser: skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)('the demo dashboard in Chromium', { timeout: 180_000 }, () => {
-  let dir: string;
-  let gateway: Gateway;
-  let server: RunningServer;
-  let browser: Browser;
+describe.skipIf(skipWithoutChromium('dashboardBrowser'))('the demo dashboard in Chromium', { timeout: 180_000 }, () => {
+  let demo: DashboardDemo;
   let origin: string;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`no Chromium at ${CHROMIUM}: the dashboard browser test needs it under CI (.ci/run installs it with apt-get install -y chromium; or set CHROMIUM_PATH)`);
-    dir = await mkdtemp(path.join(tmpdir(), 'tributary-dashboard-'));
-    const { db } = await openDemoDatabase(path.join(dir, 'pg'), { rows: ROWS });
-    await db.close();
-    const config = await loadConfigFile(path.resolve('demo/tributary.yaml'), { env: { DEMO_DATA_DIR: path.join(dir, 'pg') } });
-    gateway = await createGateway(config);
-    server = await startServer(gateway, { port: 0, host: '127.0.0.1', exampleQuery: await readFile('demo/example.graphql', 'utf8'), dashboard: true });
-    origin = server.url.replace(/\/graphql$/, '');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    demo = await startDashboardDemo({ rows: ROWS });
+    origin = demo.origin;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await gateway?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => demo?.close());
 
-  /** A page in a fresh context (its own profile: no cache, no storage), its console errors collected. */
-  async function openPage(url: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${url}: console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${url}: uncaught: ${error.message}`));
-    await page.goto(url);
-    return page;
-  }
+  const openPage = (url: string) => demo.openPage(url, consoleErrors);
 
   /** A panel's data attributes. */
   function panel(page: Page, name: (typeof PANELS)[number]): Promise<Record<string, string>> {

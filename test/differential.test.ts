@@ -4,10 +4,10 @@
  * Every row and every value must agree. The seed is printed with each failure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
+import type pg from 'pg';
 import { connectTestPostgres, TEST_PG_URL } from './support/postgres.ts';
-import { seededRandom, startTestGateway, type TestGateway } from './support/testGateway.ts';
-import { createDiffTable, DIFF_CONFIG, DIFF_SCHEMA, DIFF_ZONE } from './differentialFixture.ts';
+import { seededRandom, type TestGateway } from './support/testGateway.ts';
+import { DIFF_CONFIG, openDiffSuite, type DiffSuite } from './differentialFixture.ts';
 import { expectedRows, expectSameRow } from './differentialReference.ts';
 import { randomQuery } from './randomQuery.ts';
 
@@ -15,22 +15,16 @@ const QUERIES = 320;
 const admin = await connectTestPostgres();
 
 describe.skipIf(!admin)('differential: gateway vs hand-written SQL on real Postgres', () => {
+  let suite: DiffSuite;
   let gw: TestGateway;
   let expected: pg.Client;
 
   beforeAll(async () => {
-    await createDiffTable(admin!);
-    gw = await startTestGateway(DIFF_CONFIG(TEST_PG_URL));
-    expected = new pg.Client({ connectionString: TEST_PG_URL, options: `-c TimeZone=${DIFF_ZONE}` });
-    await expected.connect();
+    suite = await openDiffSuite(admin!, DIFF_CONFIG(TEST_PG_URL));
+    ({ gw, expected } = suite);
   });
 
-  afterAll(async () => {
-    await gw?.close();
-    await expected?.end();
-    await admin?.query(`drop schema if exists ${DIFF_SCHEMA} cascade`);
-    await admin?.end();
-  });
+  afterAll(() => suite?.close());
 
   it(`agrees on ${QUERIES} random queries`, async () => {
     let compared = 0;

@@ -1,4 +1,6 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { TEST_PG_URL } from './support/postgres.ts';
+import { startTestGateway, type TestGateway } from './support/testGateway.ts';
 
 /** The table the differential suite queries: 20,000 rows with nulls, DST-spanning times, ties. */
 export const DIFF_SCHEMA = 'tributary_diff';
@@ -78,3 +80,29 @@ export const MEASURE_SQL: Record<string, string> = {
 export const MEASURES = Object.keys(MEASURE_SQL);
 export const DIMENSIONS = { region: 'string', product: 'string', channel: 'string', qty: 'number', flag: 'boolean', ts: 'time' } as const;
 export const GRANULARITIES = ['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+
+/** A differential suite's parts: the gateway under test and the reference client (a session in the dataset's zone). */
+export interface DiffSuite {
+  readonly gw: TestGateway;
+  readonly expected: pg.Client;
+  /** Stops both, drops the table and ends `admin`. */
+  close(): Promise<void>;
+}
+
+/** Creates the table, starts a gateway on `config` and connects the reference client. */
+export async function openDiffSuite(admin: pg.Client, config: string): Promise<DiffSuite> {
+  await createDiffTable(admin);
+  const gw = await startTestGateway(config);
+  const expected = new pg.Client({ connectionString: TEST_PG_URL, options: `-c TimeZone=${DIFF_ZONE}` });
+  await expected.connect();
+  return {
+    gw,
+    expected,
+    async close() {
+      await gw.close();
+      await expected.end();
+      await admin.query(`drop schema if exists ${DIFF_SCHEMA} cascade`);
+      await admin.end();
+    },
+  };
+}

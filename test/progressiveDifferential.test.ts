@@ -7,12 +7,12 @@
  * Distinct counts are exact only in the final version, so earlier versions skip them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { createDiffTable, DIFF_CONFIG, DIFF_SCHEMA, DIFF_ZONE } from './differentialFixture.ts';
+import type pg from 'pg';
+import { DIFF_CONFIG, openDiffSuite, type DiffSuite } from './differentialFixture.ts';
 import { expectedRows, expectSameRow, type TsRange } from './differentialReference.ts';
 import { randomQuery, type QuerySpec } from './randomQuery.ts';
 import { connectTestPostgres, TEST_PG_URL } from './support/postgres.ts';
-import { seededRandom, startTestGateway, type GraphQLResponse, type TestGateway } from './support/testGateway.ts';
+import { seededRandom, type GraphQLResponse, type TestGateway } from './support/testGateway.ts';
 import { wsOperation } from './support/wsOperation.ts';
 
 const QUERIES = 100;
@@ -63,22 +63,16 @@ function mergeable(row: Record<string, unknown>, spec: QuerySpec, totals: boolea
 }
 
 describe.skipIf(!admin)('progressive answers vs hand-written SQL on real Postgres', () => {
+  let suite: DiffSuite;
   let gw: TestGateway;
   let expected: pg.Client;
 
   beforeAll(async () => {
-    await createDiffTable(admin!);
-    gw = await startTestGateway(CONFIG(TEST_PG_URL));
-    expected = new pg.Client({ connectionString: TEST_PG_URL, options: `-c TimeZone=${DIFF_ZONE}` });
-    await expected.connect();
+    suite = await openDiffSuite(admin!, CONFIG(TEST_PG_URL));
+    ({ gw, expected } = suite);
   });
 
-  afterAll(async () => {
-    await gw?.close();
-    await expected?.end();
-    await admin?.query(`drop schema if exists ${DIFF_SCHEMA} cascade`);
-    await admin?.end();
-  });
+  afterAll(() => suite?.close());
 
   it(`every version of ${QUERIES} random queries equals SQL over the slices it covers`, async () => {
     let intermediate = 0;
