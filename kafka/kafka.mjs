@@ -25,6 +25,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBroker, stopBrokerInDir } from './broker.mjs';
 import { ensureKafkaJars, REPO_ROOT } from './jars.mjs';
+import { parsePort, runInForeground } from '../services/runInForeground.mjs';
 
 const USAGE = 'usage: node kafka/kafka.mjs start [--port 9092] [--dir .kafka/data] [--detach] | stop [--dir DIR] | fetch | check [--brokers HOST:PORT]';
 const DEFAULT_DIR = resolve(REPO_ROOT, '.kafka', 'data');
@@ -48,7 +49,7 @@ async function main(argv) {
   const dataDir = values.dir ? resolve(values.dir) : DEFAULT_DIR;
   switch (command) {
     case 'start':
-      return start({ port: parsePort(values.port), dataDir, detach: values.detach });
+      return start({ port: parsePort(values.port, 65534, ' (the controller takes port + 1)'), dataDir, detach: values.detach });
     case 'stop':
       if (!(await stopBrokerInDir(dataDir, { log }))) log(`No Kafka broker is running from ${dataDir}`);
       return;
@@ -72,37 +73,7 @@ async function start({ port, dataDir, detach }) {
     return;
   }
   log(`Kafka ready at ${broker.brokers}`);
-  log('Press Ctrl-C to stop.');
-  let stopping = false;
-  const onSignal = async (signal) => {
-    if (stopping) {
-      log(`${signal} again: killing Kafka`);
-      await broker.kill();
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${signal}: stopping Kafka...`);
-    const started = Date.now();
-    await broker.stop();
-    log(`Kafka stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    process.exit(0);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // The JVM child keeps this process alive; if it dies on its own, say so and fail.
-  const { code, signal } = await broker.exited();
-  if (!stopping) {
-    console.error(`kafka: the broker exited unexpectedly (${code ?? signal}); see ${broker.logFile}`);
-    process.exit(1);
-  }
-}
-
-function parsePort(text) {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65534) {
-    throw new Error(`--port must be an integer from 1 to 65534 (the controller takes port + 1), received "${text}"`);
-  }
-  return port;
+  await runInForeground(broker, { name: 'Kafka', log });
 }
 
 main(process.argv.slice(2)).catch((error) => {

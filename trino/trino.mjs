@@ -18,6 +18,7 @@
 import { parseArgs } from 'node:util';
 import { ensureTrinoServer } from './install.mjs';
 import { DEFAULT_PORT, defaultRunDir, startTrino, stopTrinoInDir } from './server.mjs';
+import { parsePort, runInForeground } from '../services/runInForeground.mjs';
 
 const USAGE = 'usage: node trino/trino.mjs start [--port 8080] [--detach] | stop [--port 8080] | fetch';
 const log = (line) => console.log(line);
@@ -54,31 +55,7 @@ async function start(port, detach) {
   const trino = await startTrino({ port, detached: detach, log });
   log(`Trino ready at ${trino.url}`);
   if (detach) return log(`Running in the background (pid ${trino.pid}); stop it with: node trino/trino.mjs stop --port ${port}`);
-  log('Press Ctrl-C to stop.');
-  let stopping = false;
-  const onSignal = async (signal) => {
-    if (stopping) {
-      await trino.kill();
-      process.exit(130);
-    }
-    stopping = true;
-    log(`${signal}: stopping Trino...`);
-    await trino.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const { code, signal } = await trino.exited();
-  if (!stopping) {
-    console.error(`trino: the server exited unexpectedly (${code ?? signal}); see ${trino.logFile}`);
-    process.exit(1);
-  }
-}
-
-function parsePort(text) {
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be an integer from 1 to 65535, received "${text}"`);
-  return port;
+  await runInForeground(trino, { name: 'Trino', log });
 }
 
 main(process.argv.slice(2)).catch((error) => {
