@@ -11,6 +11,8 @@
  *    sockets (10,000 = 100 sockets x 100): every subscriber must get every final window, all
  *    equal; p99 from the produce of the event that closes a window to its delivery at each
  *    subscriber (target <= 200 ms); the gateway's event-loop delay and memory per subscriber.
+ * 4. Replay: BENCH_STREAM_EVENTS orders replayed from Kafka as a `since` older than memory
+ *    does (bench/measureReplay.ts): the rate in events/s, printed after the report.
  *
  * The gateway runs in this process; producers and subscribers run in two child processes
  * (bench/streamLoad.ts). Kafka: KAFKA_BROKERS, else a broker started here (kafka/broker.mjs).
@@ -27,10 +29,11 @@ import { startLoadProcess, type LoadProcess } from './loadProcess.ts';
 import { measureFanOut } from './measureFanOut.ts';
 import { measureIngest } from './measureIngest.ts';
 import { measureLatency } from './measureLatency.ts';
+import { measureReplay } from './measureReplay.ts';
 import { formatStreamReport, type StreamReport } from './printStreamReport.ts';
 import { getValidCount, log } from './settings.ts';
 
-const PARTS = ['ingest', 'latency', 'fanout'] as const;
+const PARTS = ['ingest', 'latency', 'fanout', 'replay'] as const;
 type Part = (typeof PARTS)[number];
 
 function readSettings(env: NodeJS.ProcessEnv) {
@@ -102,8 +105,16 @@ async function main(): Promise<void> {
         warmupSeconds: 2,
       });
     }
+    let replayLine: string | null = null;
+    if (settings.parts.has('replay')) {
+      const t = await topic('replay');
+      log(`4. replay: producing ${settings.events.toLocaleString('en-US')} orders to ${t} (untimed), then replaying them; load average: ${loadAverage()}`);
+      const lastTs = await seedOrders(kafka, t, settings.events, log);
+      replayLine = await measureReplay(kafka.brokers, t, lastTs - settings.events + 1, settings.events, log);
+    }
     environment.push(`load average at end (1/5/15 min): ${loadAverage()}`);
     console.log(formatStreamReport(report));
+    if (replayLine) console.log(replayLine);
   } finally {
     await Promise.all(loads.map((l) => l.close()));
     await kafka?.close();

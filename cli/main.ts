@@ -16,6 +16,7 @@ import {
   markWorker,
   parseWorkers,
   printExplained,
+  reloadStreamMappings,
   runPrimary,
   startServer,
   workersRefusal,
@@ -39,7 +40,7 @@ program
   .option('-w, --workers <n>', 'worker processes serving the one port (node:cluster), each with its own gateway: a whole number, or auto for one per CPU core', workersOption, 1)
   .action(async (opts: { config: string; port?: number; workers: number }) => {
     const config = await loadOrExit(opts.config);
-    await (opts.workers === 1 ? serve(config, opts.port) : serveWorkers(config, opts.port, opts.workers));
+    await (opts.workers === 1 ? serve(config, opts.port, undefined, undefined, { configFile: opts.config }) : serveWorkers(config, opts.port, opts.workers));
   });
 
 program
@@ -132,7 +133,13 @@ program
   });
 
 /** Serves one gateway in this process: the whole server, or one worker of `serve --workers N` (runPrimary logs and prints for those). */
-async function serve(config: Config, portOption: number | undefined, exampleQuery?: string, worker?: ClusterWorker, extra: { readonly dashboard?: boolean } = {}): Promise<void> {
+async function serve(
+  config: Config,
+  portOption: number | undefined,
+  exampleQuery?: string,
+  worker?: ClusterWorker,
+  extra: { readonly dashboard?: boolean; readonly configFile?: string } = {},
+): Promise<void> {
   exitIfDataDirsHeld(config, 'serve');
   const gateway = await createGateway(config).catch(exitOnConfigError);
   const port = portOf(portOption, config);
@@ -155,6 +162,22 @@ async function serve(config: Config, portOption: number | undefined, exampleQuer
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  if (extra.configFile) {
+    const file = extra.configFile;
+    // SIGHUP re-reads the file and applies the streams' schema mappings; open windows stay.
+    process.on('SIGHUP', () => {
+      reloadStreamMappings(file, config, gateway.streams).then(
+        ({ invalid, streams }) => {
+          if (invalid) return logger.warn(`SIGHUP: ${file} does not validate; nothing reloaded:\n${invalid}`);
+          for (const s of streams) {
+            if (s.applied) logger.info({ stream: s.stream }, 'SIGHUP: stream schema mapping reloaded; open windows kept');
+            else logger.warn({ stream: s.stream }, `SIGHUP: ${s.reason}`);
+          }
+        },
+        (error: unknown) => logger.warn({ err: error }, `SIGHUP: reloading ${file} failed`),
+      );
+    });
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ export { duckdbDialect, fileReader, materializedTable, postgresDialect, type Par
 export { trinoDialect } from './dialects/trinoDialect.ts';
 export { columnTypesFromOids, type ColumnSqlType, type ColumnTypes } from './columns/ColumnTypes.ts';
 export { printPlan, printFilter } from './printPlan.ts';
-export { formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
+export { formatInstant, formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
 export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';
 export { truncateWall } from './time/truncateWall.ts';
 export { compareHolds } from './compareHolds.ts';

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Config, DatasetConfig, RelationConfig } from '../schema/index.ts';
+import type { AnswerOptions } from '../server/gateway.ts';
 import { answerOptions } from './answerOptions.ts';
 import { collectFields } from './collectSelection.ts';
 import { answerRows } from './calcRows.ts';
@@ -9,8 +10,19 @@ import type { ResultRow } from './tableToRows.ts';
 
 type KeyTuple = readonly (string | number | boolean)[];
 
-/** DataLoaders live as long as one request: its context. */
+/** DataLoaders live as long as their scope: a request's context, or a row's LOOKUP_SCOPE. */
 const loadersOf = new WeakMap<object, Map<string, DataLoader<KeyTuple, ResultRow | null, string>>>();
+
+/**
+ * Rows that carry a scope under this key are looked up per scope instead of per request:
+ * a stream window version's rows carry one object per version (and subscription shape), so
+ * its relations are batched once per version, and a subscription living for hours neither
+ * keeps stale rows nor grows a loader cache. Such rows are shared by subscriptions
+ * (server/sharedExecution), so their lookups do not take the first subscriber's abort signal:
+ * that subscriber leaving must not fail the others' versions.
+ */
+export const LOOKUP_SCOPE = Symbol('lookupScope');
+type Scoped = ResultRow & { [LOOKUP_SCOPE]?: object };
 
 /**
  * Resolves a relation field: the row of the related dataset whose key dimensions equal
@@ -24,16 +36,18 @@ export function relationResolver(dataset: DatasetConfig, relation: RelationConfi
   const theirs = Object.values(relation.on);
   const keyOf = (d: DatasetConfig, name: string) => (d.dimensions[name]!.type === 'time' ? `${name}.${d.dimensions[name]!.granularity}` : name);
 
-  return (row: ResultRow, _args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) => {
+  return (row: Scoped, _args: unknown, ctx: RequestContext, info: GraphQLResolveInfo) => {
     const key = mine.map((m) => row[keyOf(dataset, m)]);
     if (key.some((k) => k === null || k === undefined)) return null;
     const selection = collectFields(info.fieldNodes[0]!, `${target.typeName}Row`, info, target);
     const signature = `${relation.name}:${JSON.stringify(selection)}`;
-    let loaders = loadersOf.get(ctx);
-    if (!loaders) loadersOf.set(ctx, (loaders = new Map()));
+    const scope = row[LOOKUP_SCOPE] ?? ctx;
+    let loaders = loadersOf.get(scope);
+    if (!loaders) loadersOf.set(scope, (loaders = new Map()));
     let loader = loaders.get(signature);
     if (!loader) {
-      loader = new DataLoader<KeyTuple, ResultRow | null, string>((keys) => loadBatch(ctx, keys, selection), {
+      const options = scope === ctx ? answerOptions(ctx) : answerOptions(ctx, { signal: undefined });
+      loader = new DataLoader<KeyTuple, ResultRow | null, string>((keys) => loadBatch(ctx, options, keys, selection), {
         cacheKeyFn: (k) => JSON.stringify(k),
         maxBatchSize: config.server.maxInList,
       });
@@ -42,7 +56,7 @@ export function relationResolver(dataset: DatasetConfig, relation: RelationConfi
     return loader.load(key as KeyTuple);
   };
 
-  async function loadBatch(ctx: RequestContext, keys: readonly KeyTuple[], selection: ReturnType<typeof collectFields>): Promise<(ResultRow | null)[]> {
+  async function loadBatch(ctx: RequestContext, options: AnswerOptions, keys: readonly KeyTuple[], selection: ReturnType<typeof collectFields>): Promise<(ResultRow | null)[]> {
     const answer = await ctx.gateway.answer(
       {
         dataset: target.name,
@@ -55,7 +69,7 @@ export function relationResolver(dataset: DatasetConfig, relation: RelationConfi
         where: keyFilter(keys),
         limit: config.server.maxLimit,
       },
-      answerOptions(ctx),
+      options,
     );
     const byKey = new Map<string, ResultRow>();
     for (const row of answerRows(answer, target)) {

@@ -226,6 +226,27 @@ export interface FusionConfig {
   readonly measureMember: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where one field a stream reads (dimension field, measure input, timestamp) is found in an
+ * event: at `path` (JSON pointer segments; default: the field's own name), else at the first
+ * alias present, else `default`. A field without a default whose value is missing (absent
+ * or null) makes the event a bad message (dead-lettered with the reason).
+ */
+export interface StreamFieldMapping {
+  readonly field: string;
+  readonly path: readonly string[];
+  readonly aliases: readonly (readonly string[])[];
+  /** Absent: the field is required. */
+  readonly default?: string | number | boolean | null;
+}
+
+/** A stream's event schema mapping: the base fields and, per schema version, the entries that replace them. */
+export interface StreamSchemaMapping {
+  readonly fields: Readonly<Record<string, StreamFieldMapping>>;
+  /** `field`: pointer segments of the version field; versions are matched as text ("3" for 3). */
+  readonly version: { readonly field: readonly string[]; readonly mappings: Readonly<Record<string, Readonly<Record<string, StreamFieldMapping>>>> } | null;
+}
+
 /** A Kafka topic served as event-time windowed subscriptions. */
 export interface StreamConfig {
   readonly name: string;
@@ -246,11 +267,16 @@ export interface StreamConfig {
   /** Events whose time is further ahead of the gateway's clock are bad messages (a far-future stamp would close every window). */
   readonly maxSkewMs: number;
   readonly deadLetterTopic: string | null;
+  /** Where the fields it reads are found in events of each schema version (empty: at their own names). */
+  readonly schemaMapping: StreamSchemaMapping;
   /**
    * Closed windows of this size are upserted into a table, served as dataset `<name>History`.
    * groupId: the Kafka consumer group of the landing writers of all replicas (each partition is landed by one).
    */
   readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string; readonly groupId: string } | null;
-  /** The stream seen as a dataset (dimensions, measures), for planning subscriptions. */
+  /**
+   * The stream seen as a dataset, for planning subscriptions: dimensions, measures, its
+   * `relations` (looked up per window version) and `timezone` (window bounds print in it).
+   */
   readonly view: DatasetConfig;
 }

@@ -3,13 +3,21 @@ import { GRANULARITIES, type DatasetConfig, type DimensionConfig, type FusionCon
 import type { RawConfig } from './configSchema.ts';
 import { pascalCase } from './pascalCase.ts';
 
-/** Checks every relation: target dataset exists, key dimensions exist on both sides with one type. */
-export function checkRelations(datasets: Readonly<Record<string, DatasetConfig>>): ConfigError[] {
+/**
+ * Checks every relation of `owners` (the datasets, or the streams' views; `kind` names them
+ * in error paths): target dataset exists, key dimensions exist on both sides with one type.
+ */
+export function checkRelations(
+  datasets: Readonly<Record<string, DatasetConfig>>,
+  owners: Readonly<Record<string, DatasetConfig>> = datasets,
+  kind: 'datasets' | 'streams' = 'datasets',
+): ConfigError[] {
   const errors: ConfigError[] = [];
-  for (const d of Object.values(datasets)) {
+  for (const d of Object.values(owners)) {
     for (const r of Object.values(d.relations)) {
-      const at = `datasets.${d.name}.relations.${r.name}`;
+      const at = `${kind}.${d.name}.relations.${r.name}`;
       if (d.dimensions[r.name] || d.measures[r.name]) errors.push(new ConfigError(at, `"${r.name}" is also a field of ${d.name}; names must be unique`));
+      if (r.name === 'calc') errors.push(new ConfigError(at, '"calc" is reserved (the calculation field of every row); choose another name'));
       const target = datasets[r.dataset];
       if (!target) {
         errors.push(new ConfigError(`${at}.dataset`, `unknown dataset "${r.dataset}"; defined datasets: ${Object.keys(datasets).join(', ')}`));

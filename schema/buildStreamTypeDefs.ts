@@ -8,10 +8,10 @@ const doc = (text: string) => JSON.stringify(text);
 export function buildStreamTypeDefs(config: Config): string {
   const streams = Object.values(config.streams);
   if (streams.length === 0) return '';
-  return [WINDOW_TYPES, ...streams.map(streamTypes)].join('\n');
+  return [WINDOW_TYPES, ...streams.map((s) => streamTypes(s, config))].join('\n');
 }
 
-function streamTypes(s: StreamConfig): string {
+function streamTypes(s: StreamConfig, config: Config): string {
   const t = s.typeName;
   const dims = Object.values(s.dimensions);
   const measures = Object.values(s.measures);
@@ -33,11 +33,15 @@ ${dims.map((d) => `  ${d.name}: ${OUTPUT_TYPE[d.type]}`).join('\n')}
 ${measures.map((m) => `  ${doc(`${m.aggregation} of ${m.text}`)}\n  ${m.name}: Float`).join('\n')}
   "A calculation over this row's measures."
   calc(expr: String!): Float
+${Object.values(s.view.relations)
+  .map((r) => `  ${doc(`The ${r.dataset} row whose ${Object.values(r.on).join(', ')} match this row's ${Object.keys(r.on).join(', ')}; looked up once per window version.`)}\n  ${r.name}: ${config.datasets[r.dataset]!.typeName}Row`)
+  .join('\n')}
 }
 "One version of a window [start, end) of ${s.name}."
 type ${t}Window {
-  "Start of the window, ISO-8601 UTC."
+  "Start of the window: ISO-8601 with the offset of the stream's timezone (UTC unless configured), as query time buckets print."
   start: String!
+  "End of the window (exclusive), in the same format."
   end: String!
   "True on the version emitted when the window closed (stream time reached end + grace)."
   final: Boolean!

@@ -3,6 +3,7 @@ import { ConfigError, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, DatasetConfig, MeasureConfig, SourceConfig, StreamConfig } from './Config.ts';
 import type { RawConfig } from './configSchema.ts';
+import { buildStreamFields } from './buildStreamFields.ts';
 import { parseDuration } from './parseDuration.ts';
 import { pascalCase } from './pascalCase.ts';
 
@@ -64,7 +65,8 @@ export function buildStreams(
       // One group for every replica (not per identity): each partition is landed by one of them.
       const groupId = s.landing.groupId ?? `tributary-landing-${name}-${s.kafka.topic}-${s.landing.table}`;
       landing = Object.freeze({ source: s.landing.source, table: s.landing.table, windowMs: parseDuration(s.landing.window) ?? 60_000, dataset, groupId });
-      datasets[dataset] = historyDataset(dataset, s.landing.source, s.landing.table, dimensions, measures);
+      // In the stream's zone, so history buckets print with the same offset as live windows.
+      datasets[dataset] = Object.freeze({ ...historyDataset(dataset, s.landing.source, s.landing.table, dimensions, measures), timezone: s.timezone });
       typeNames.set(pascalCase(dataset), dataset);
     }
     streams[name] = Object.freeze({
@@ -88,17 +90,21 @@ export function buildStreams(
       retentionMs: parseDuration(s.retention) ?? 3_600_000,
       maxSkewMs: parseDuration(s.maxSkew) ?? 3_600_000,
       deadLetterTopic: s.deadLetterTopic ?? null,
+      schemaMapping: buildStreamFields(at, s, dimensions, measures, errors),
       landing,
       view: Object.freeze({
         name,
         typeName,
         source: '',
         from: Object.freeze({ kind: 'sql' as const, sql: '' }),
-        timezone: 'UTC',
+        timezone: s.timezone,
         dimensions: Object.freeze(dimensions),
         measures: Object.freeze(measures),
         cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
-        relations: Object.freeze({}),
+        // Checked against the datasets by checkRelations (loadConfig), like a dataset's.
+        relations: Object.freeze(
+          Object.fromEntries(Object.entries(s.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
+        ),
       }),
     });
   }

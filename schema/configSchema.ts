@@ -165,6 +165,27 @@ const measureSchema = z
     }
   });
 
+/** Relations of a dataset or a stream: a field resolving the row of `dataset` whose `on` keys match. */
+const relationsSchema = z
+  .record(
+    name('a relation name'),
+    z.strictObject({
+      dataset: z.string().min(1),
+      on: z.record(z.string(), z.string()).refine((on) => Object.keys(on).length > 0, 'expected at least one key pair'),
+    }),
+  )
+  .default({});
+
+/** An IANA time zone name, checked against the runtime's zone data. */
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown time zone; use an IANA name such as UTC or Europe/Berlin');
+
 const datasetSchema = z
   .strictObject({
     source: z.string().min(1),
@@ -174,15 +195,7 @@ const datasetSchema = z
     file: z.string().min(1).optional(),
     /** Load the file into a DuckDB table once at start instead of scanning it per query. */
     materialize: bool.default(false),
-    relations: z
-      .record(
-        name('a relation name'),
-        z.strictObject({
-          dataset: z.string().min(1),
-          on: z.record(z.string(), z.string()).refine((on) => Object.keys(on).length > 0, 'expected at least one key pair'),
-        }),
-      )
-      .default({}),
+    relations: relationsSchema,
     timezone: z.string().default('UTC'),
     dimensions: z.record(name('a dimension name'), dimensionSchema).default({}),
     measures: z.record(name('a measure name'), measureSchema).default({}),
@@ -209,7 +222,28 @@ const fusionSchema = z.strictObject({
     .refine((m) => Object.keys(m).length >= 2, 'expected at least two members'),
 });
 
+/**
+ * Where one event field the stream reads (a dimension's field, a measure's input, the
+ * timestamp) is found in evolving events: a JSON pointer, older names, a default. Pointers
+ * and default types are checked in buildStreamFields, which knows the field's readers.
+ */
+const streamFieldSchema = z.strictObject({
+  path: z.string('expected a JSON pointer such as /payload/amount').optional(),
+  default: z.union([z.string(), z.number(), z.boolean(), z.null()], 'expected a string, number, boolean or null').optional(),
+  aliases: z.array(z.string().min(1), 'expected a list of former field names (or JSON pointers), such as [total]').optional(),
+});
+const streamFieldsSchema = z.record(z.string().min(1), streamFieldSchema);
+
 const streamSchema = z.strictObject({
+  /** Event schema mapping (optional); see README "Schema mapping". */
+  fields: streamFieldsSchema.default({}),
+  /** A field naming the event's schema version, and per version the field entries that differ from `fields`. */
+  version: z
+    .strictObject({
+      field: z.string().min(1),
+      mappings: z.record(z.string().min(1), streamFieldsSchema),
+    })
+    .optional(),
   kafka: z.strictObject({
     /** host:port[,host:port]; empty feeds the stream from the built-in demo generator. */
     brokers: z.string(),
@@ -232,6 +266,10 @@ const streamSchema = z.strictObject({
     )
     .default({}),
   measures: z.record(name('a measure name'), measureSchema).default({}),
+  /** Rows of another dataset looked up per window version, as on datasets: `{ regionInfo: { dataset: regions, on: { region: region } } }`. */
+  relations: relationsSchema,
+  /** The zone window bounds print in (ISO-8601 with its offset), and the history dataset's time zone. */
+  timezone: timeZone.default('UTC'),
   grace: duration.default('5s'),
   retention: duration.default('1h'),
   /** Events stamped further ahead of the gateway clock are rejected (dead-lettered), not windowed. */

@@ -6,3 +6,4 @@ export { pascalCase } from './pascalCase.ts';
 export { parseDuration } from './parseDuration.ts';
 export { buildTypeDefs } from './buildTypeDefs.ts';
 export { landingLeaves } from './buildStreams.ts';
+export { parseJsonPointer, printJsonPointer } from './parseJsonPointer.ts';

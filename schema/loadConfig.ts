@@ -149,6 +149,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
   }
   const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors, raw.server.identity);
   errors.push(...checkRelations(datasets));
+  errors.push(...checkRelations(datasets, Object.fromEntries(Object.values(streams).map((s) => [s.name, s.view])), 'streams'));
   const fusions = buildFusions(raw.fusions, datasets, typeNames, errors);
   const auth = buildAuth(raw.auth, raw.roles, baseDir, errors);
   const roles = buildRoles(raw.roles, { datasets, fusions, streams }, errors);

@@ -1,4 +1,4 @@
-import { buildSchema } from 'graphql';
+import { buildSchema, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildTypeDefs, parseConfig } from '../schema/index.ts';
 import { roleView } from './roleView.ts';
@@ -69,5 +69,43 @@ describe('roleView', () => {
     expect(() => buildSchema(sdl)).not.toThrow();
     // Its subscriptions are the progressive answers of the datasets it sees; no stream.
     expect(Object.keys(buildSchema(sdl).getSubscriptionType()!.getFields()).sort()).toEqual(Object.keys(roleView(config, config.roles.narrow!).datasets).sort());
+  });
+});
+
+describe('roleView: relations on stream rows', () => {
+  const withRelation = parseConfig(`
+auth: { jwt: { secret: "a-secret-that-is-at-least-32-bytes-long" } }
+roles:
+  keeper: { orders: {}, regions: {} }
+  noTarget: { orders: {} }
+  hiddenKey: { orders: { members: [channel, n] }, regions: {} }
+  hiddenTargetKey: { orders: {}, regions: { members: [manager] } }
+sources: { wh: { kind: postgres, url: "postgres://u@h/db" } }
+datasets:
+  regions: { source: wh, table: r, dimensions: { region: { type: string }, manager: { type: string } } }
+streams:
+  orders:
+    kafka: { brokers: "", topic: o }
+    dimensions: { region: { type: string }, channel: { type: string } }
+    measures: { n: { count: "*" } }
+    relations: { regionInfo: { dataset: regions, on: { region: region } } }
+`);
+  const relationsOf = (role: string) => Object.keys(roleView(withRelation, withRelation.roles[role]!).streams.orders!.view.relations);
+
+  it.each([
+    ['keeper', ['regionInfo']],
+    ['noTarget', []], // regions not granted
+    ['hiddenKey', []], // the stream's region is hidden
+    ['hiddenTargetKey', []], // regions.region is hidden
+  ])('%s sees relations %j', (role, expected) => {
+    expect(relationsOf(role)).toEqual(expected);
+  });
+
+  it('the schema of each role is valid, with the relation field only where it is kept', () => {
+    for (const role of Object.keys(withRelation.roles)) {
+      const schema = buildSchema(buildTypeDefs(roleView(withRelation, withRelation.roles[role]!)));
+      const row = schema.getType('OrdersRow') as GraphQLObjectType;
+      expect(Boolean(row.getFields().regionInfo), role).toBe(role === 'keeper');
+    }
   });
 });

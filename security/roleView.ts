@@ -5,7 +5,7 @@ import { grantFor } from './grantFor.ts';
  * The config as one role sees it: only the datasets, fusions and streams it is granted,
  * each with only its visible members, so the schema built from it (introspection,
  * validation, `_datasets`) shows nothing else. Relations stay only when their target is
- * visible and their keys are. Plans are still made over the full config: a row policy may
+ * visible and their keys are (a stream's: its keys and the target's). Plans are still made over the full config: a row policy may
  * filter on a dimension the role cannot select.
  */
 export function roleView(config: Config, role: RoleConfig): Config {
@@ -38,7 +38,13 @@ export function roleView(config: Config, role: RoleConfig): Config {
   for (const s of Object.values(config.streams)) {
     const members = visibleMembers(s.name);
     if (members === undefined) continue;
-    const view = restrict(s.view, members);
+    const restricted = restrict(s.view, members);
+    // As for datasets, and stricter: the target's key dimensions must be visible too (a row
+    // would otherwise reveal which of its hidden key values exist).
+    const relations = Object.values(restricted.relations).filter(
+      (r) => datasets[r.dataset] && Object.keys(r.on).every((k) => restricted.dimensions[k]) && Object.values(r.on).every((k) => datasets[r.dataset]!.dimensions[k]),
+    );
+    const view = Object.freeze({ ...restricted, relations: Object.freeze(Object.fromEntries(relations.map((r) => [r.name, r]))) });
     streams[s.name] = Object.freeze({ ...s, dimensions: view.dimensions, measures: view.measures, view });
   }
   return Object.freeze({ ...config, datasets: Object.freeze(datasets), fusions: Object.freeze(fusions), streams: Object.freeze(streams) });

@@ -33,6 +33,7 @@ export async function createGateway(config: Config, options: { check?: boolean }
     late: (stream, n) => metrics.streamLateEvents.inc({ stream }, n),
     dropped: (stream, n) => metrics.streamDroppedWindows.inc({ stream }, n),
     bad: (stream) => metrics.streamBadMessages.inc({ stream }),
+    unknownFields: (stream, field, n) => metrics.streamUnknownFields.inc({ stream, field }, n),
     subscribers: (stream, n) => metrics.subscribers.set({ stream }, n),
     log: (message, error) => logger.warn({ err: error }, message),
   });

@@ -5,3 +5,4 @@ export { explainQuery, printExplained, type ExplainedPlan } from './explainQuery
 export { logger } from './logger.ts';
 export { gatewaySchemas, type GatewaySchemas } from './gatewaySchemas.ts';
 export { configForWorker, embeddedSources, joinCluster, markWorker, parseWorkers, runPrimary, workersRefusal, WORKER_HEADER, type ClusterWorker } from './cluster/index.ts';
+export { reloadStreamMappings, type StreamReload } from './reloadStreamMappings.ts';

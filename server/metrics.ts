@@ -51,6 +51,12 @@ export function createMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    streamUnknownFields: new Counter({
+      name: 'tributary_stream_unknown_fields_total',
+      help: 'Members of stream events that no dimension, measure or schema mapping reads, by JSON pointer (a producer added or renamed a field); at most 100 field labels per stream, the rest as "(other)".',
+      labelNames: ['stream', 'field'] as const,
+      registers: [registry],
+    }),
     subscribers: new Gauge({ name: 'tributary_subscribers', help: 'Open subscriptions per stream.', labelNames: ['stream'] as const, registers: [registry] }),
     cacheRequests: new Counter({
       name: 'tributary_cache_requests_total',

@@ -2,11 +2,14 @@ import { Kafka, logLevel, type Batch, type Consumer, type Producer, type RetryOp
 import type { StreamConfig } from '../schema/index.ts';
 import { createDecoder, type RawRecord } from './decodeEvent.ts';
 import type { EventFeed } from './EventFeed.ts';
+import { UnknownFieldTally } from './UnknownFieldTally.ts';
 import type { StreamEvent } from './window/index.ts';
 
 export interface FeedHooks {
   /** A message that could not be decoded: counted, and sent to the dead-letter topic if any. */
   onBadMessage(reason: string): void;
+  /** Members of events that nothing maps, by JSON pointer (labels bounded, see UnknownFieldTally), once per batch. */
+  onUnknownFields?(field: string, n: number): void;
   log(message: string, error?: unknown): void;
 }
 
@@ -25,7 +28,11 @@ export class KafkaFeed implements EventFeed {
   /** The dead-letter producer, connecting or connected; shared by concurrent rejections. */
   private producer: Promise<Producer> | null = null;
   private readonly lastOffset = new Map<number, bigint>();
-  private readonly decode: ReturnType<typeof createDecoder>;
+  /** Where the last start attempt sought each partition (the offsets of startedAt). */
+  private readonly startOffsets = new Map<number, number>();
+  /** Replaced whole by remap(); a batch reads it once, so each batch is decoded by one mapping. */
+  private decode: ReturnType<typeof createDecoder>;
+  private readonly unknownFields = new UnknownFieldTally();
   private stopped = false;
 
   constructor(
@@ -40,7 +47,16 @@ export class KafkaFeed implements EventFeed {
       connectionTimeout: Math.min(3_000, stream.connectTimeoutMs),
       retry: clusterRetry(stream.connectTimeoutMs),
     });
-    this.decode = createDecoder(stream);
+    this.decode = createDecoder(stream, Date.now, this.unknownFields.count);
+  }
+
+  /**
+   * Decodes the batches from now on with `stream`'s schema mapping (fields:, version:): the
+   * entry point of a config reload (StreamHub.remap). Only the reader changes: the consumer,
+   * its offsets and the dead-letter topic stay those of the feed's start.
+   */
+  remap(stream: StreamConfig): void {
+    this.decode = createDecoder(stream, Date.now, this.unknownFields.count);
   }
 
   onEvents(listener: (batch: readonly StreamEvent[]) => void): () => void {
@@ -82,6 +98,7 @@ export class KafkaFeed implements EventFeed {
       });
       for (const { partition, offset } of offsets) {
         if (Number(offset) >= 0) consumer.seek({ topic, partition, offset });
+        this.startOffsets.set(partition, Number(offset));
       }
       this.consumer = consumer;
     } catch (error) {
@@ -91,6 +108,21 @@ export class KafkaFeed implements EventFeed {
       signal.removeEventListener('abort', onAbort);
       await admin.disconnect().catch(() => {});
     }
+  }
+
+  /**
+   * Per partition, the offset of the next record this feed hands its listeners: every
+   * record before it was handed out (or skipped as bad) already, every one from it on will
+   * be, once, in offset order. Read synchronously between batches, it is where a Kafka
+   * replay (KafkaReplay) stops and the live feed takes over.
+   */
+  positions(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [partition, start] of this.startOffsets) {
+      const last = this.lastOffset.get(partition);
+      out.set(partition, last === undefined ? start : Math.max(start, Number(last) + 1));
+    }
+    return out;
   }
 
   private createConsumer(signal: AbortSignal): Consumer {
@@ -147,6 +179,7 @@ export class KafkaFeed implements EventFeed {
       else void this.reject(decoded.reason, message.value, batch.partition, message.offset);
     }
     if (first < messages.length) this.lastOffset.set(batch.partition, BigInt(messages[messages.length - 1]!.offset));
+    if (this.hooks.onUnknownFields) this.unknownFields.flush(this.hooks.onUnknownFields);
     if (events.length > 0) {
       for (const listener of this.listeners) listener(events);
     }

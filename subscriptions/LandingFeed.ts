@@ -31,7 +31,8 @@ const BACKLOG_PAUSE_ROWS = MAX_PENDING_ROWS / 2;
  */
 export class LandingFeed {
   private readonly kafka: Kafka;
-  private readonly decode: ReturnType<typeof createDecoder>;
+  /** Replaced whole by remap(), between batches. */
+  private decode: ReturnType<typeof createDecoder>;
   private consumer: Consumer | null = null;
   /**
    * Assigned partitions; null windows while their position is being read. `refused`: the
@@ -58,6 +59,11 @@ export class LandingFeed {
       connectionTimeout: Math.min(3_000, stream.connectTimeoutMs),
       retry: clusterRetry(stream.connectTimeoutMs),
     });
+    this.decode = createDecoder(stream);
+  }
+
+  /** Decodes the batches from now on with `stream`'s schema mapping (StreamHub.remap); windows being landed are kept. */
+  remap(stream: StreamConfig): void {
     this.decode = createDecoder(stream);
   }
 

@@ -23,6 +23,11 @@ class ReferenceRetained {
   since(sinceMs: number): StreamEvent[] {
     return this.events.filter((e) => e.time >= sinceMs);
   }
+  /** Events added at or after `seq` (of `added`), null once one of them expired. */
+  fromSequence(seq: number, added: number): StreamEvent[] | null {
+    const back = added - seq;
+    return back > this.events.length ? null : this.events.slice(this.events.length - back);
+  }
 }
 
 /** Events as the decoder makes them: every dimension and measure, null for missing, strings only where countDistinct allows. */
@@ -47,11 +52,14 @@ describe('RetainedEvents', () => {
     const retained = new RetainedEvents(retentionMs, DIMS, MEASURES, maxEvents);
     const reference = new ReferenceRetained(retentionMs, maxEvents);
     let start = 1_700_000_000_000;
+    const marks: number[] = [];
     for (let batch = 0; batch < 12; batch++) {
       const events = randomEvents(seed * 100 + batch, batch === 5 ? 0 : 1 + ((batch * 977) % 3_000), start);
       start = events.at(-1)?.time ?? start;
+      marks.push(retained.sequence);
       retained.add(events);
       reference.add(events);
+      for (const mark of marks) expect(retained.fromSequence(mark)).toEqual(reference.fromSequence(mark, retained.sequence));
       expect(retained.size).toBe(reference.events.length);
       expect(retained.horizon).toBe(reference.streamTime - retentionMs);
       for (const since of [-Infinity, reference.streamTime - retentionMs / 2, reference.streamTime + 1]) {

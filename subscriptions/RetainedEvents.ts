@@ -32,6 +32,8 @@ export class RetainedEvents {
   private first = 0;
   private head = 0;
   private count = 0;
+  /** Events ever added: the sequence number the next added event gets. */
+  private added = 0;
   private streamTime = -Infinity;
 
   constructor(
@@ -60,6 +62,7 @@ export class RetainedEvents {
       if (e.time > this.streamTime) this.streamTime = e.time;
     }
     this.count += batch.length;
+    this.added += batch.length;
     this.expire();
   }
 
@@ -69,6 +72,37 @@ export class RetainedEvents {
     for (let c = this.first; c < this.chunks.length; c++) {
       const chunk = this.chunks[c]!;
       for (let i = c === this.first ? this.head : 0; i < chunk.length; i++) if (chunk.times[i]! >= sinceMs) out.push(this.event(chunk, i));
+    }
+    return out;
+  }
+
+  /**
+   * The sequence number of the next event added (events ever added). A Kafka replay marks
+   * it when it takes the live feed's positions, and takes the live events after the mark
+   * with `fromSequence` when it joins.
+   */
+  get sequence(): number {
+    return this.added;
+  }
+
+  /**
+   * The events added at or after sequence number `seq`, in arrival order; null if some of
+   * them have expired already (the caller must read them elsewhere).
+   */
+  fromSequence(seq: number): StreamEvent[] | null {
+    let skip = seq - (this.added - this.count);
+    if (skip < 0) return null;
+    const out: StreamEvent[] = [];
+    for (let c = this.first; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      const from = c === this.first ? this.head : 0;
+      const n = chunk.length - from;
+      if (skip >= n) {
+        skip -= n;
+        continue;
+      }
+      for (let i = from + skip; i < chunk.length; i++) out.push(this.event(chunk, i));
+      skip = 0;
     }
     return out;
   }

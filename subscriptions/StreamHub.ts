@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badInput } from '../errors/index.ts';
+import { badInput, ErrorCode, TributaryError } from '../errors/index.ts';
 import type { Config, StreamConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
 import { DemoFeed } from './DemoFeed.ts';
@@ -9,11 +9,13 @@ import { KafkaFeed } from './KafkaFeed.ts';
 import { LandingFeed } from './LandingFeed.ts';
 import { LandingOffsets } from './LandingOffsets.ts';
 import { LandingWriter } from './LandingWriter.ts';
+import { newestEventTime } from './newestEventTime.ts';
 import { RetainedEvents } from './RetainedEvents.ts';
 import { SharedOperator } from './SharedOperator.ts';
 import { StreamClock } from './StreamClock.ts';
 import type { StreamPlan } from './StreamPlan.ts';
 import { Subscriber } from './Subscriber.ts';
+import { subscribeWithReplay } from './subscribeWithReplay.ts';
 import type { StreamEvent, WindowSpec } from './window/index.ts';
 
 export interface StreamCounters {
@@ -23,12 +25,15 @@ export interface StreamCounters {
   /** Final window versions a slow subscriber's queue dropped (windows it never sees closed). */
   dropped(stream: string, windows: number): void;
   bad(stream: string): void;
+  /** Event members that nothing maps, by JSON pointer (at most 100 labels per stream, then "(other)"). */
+  unknownFields?(stream: string, field: string, n: number): void;
   subscribers(stream: string, n: number): void;
   log(message: string, error?: unknown): void;
 }
 
 interface StreamState {
-  readonly config: StreamConfig;
+  /** Replaced by remap() with a config that differs only in its schema mapping, so replays read with the mapping in force. */
+  config: StreamConfig;
   readonly feed: EventFeed;
   readonly retained: RetainedEvents;
   /** Stream time and lateness, kept once per stream (not per operator). */
@@ -58,6 +63,8 @@ interface StreamState {
  */
 export class StreamHub {
   private readonly streams = new Map<string, StreamState>();
+  /** Schema mappings reloaded before the stream's feed was created: it starts with them. */
+  private readonly remapped = new Map<string, StreamConfig>();
 
   constructor(
     private readonly config: Config,
@@ -80,12 +87,26 @@ export class StreamHub {
     }
   }
 
-  async subscribe(plan: StreamPlan, planKey: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
+  async subscribe(asked: StreamPlan, planKey: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
+    const state = this.state(asked.stream);
+    await state.supervisor.ready();
+    const plan = await resolveSince(asked, state);
     // A replay is delivered to the subscriber that asked for it, so `since` plans are not
     // shared: a second subscriber with the same `since` gets its own replay.
     const key = plan.sinceMs === null ? planKey : `${planKey}:${randomUUID()}`;
-    const state = this.state(plan.stream);
-    await state.supervisor.ready();
+    // Memory holds every event at or after `since` only if `since` is within its horizon and
+    // the feed read every record that can hold such an event (record time >= since, see
+    // KafkaReplay): otherwise a Kafka stream replays from the topic.
+    if (plan.sinceMs !== null && (plan.sinceMs < state.retained.horizon || plan.sinceMs < state.feed.startedAt) && state.feed instanceof KafkaFeed) {
+      return subscribeWithReplay(plan, state.config, state.feed, state.retained, { emit, throttleMs }, {
+        register: (operator) => state.operators.set(key, operator),
+        unregister: () => state.operators.delete(key),
+        subscribers: (delta) => this.counters.subscribers(plan.stream, (state.subscriberCount += delta)),
+        dropped: (windows) => this.counters.dropped(plan.stream, windows),
+        log: this.counters.log,
+      });
+    }
+    // The demo feed generates from its start: nothing before it, or before memory's horizon, exists.
     if (plan.sinceMs !== null && plan.sinceMs < state.retained.horizon && plan.sinceMs < state.feed.startedAt) {
       throw badInput(`since: ${new Date(plan.sinceMs).toISOString()} is older than this stream keeps (retention); query ${state.config.landing?.dataset ?? 'the landing table'} for older windows`);
     }
@@ -112,6 +133,29 @@ export class StreamHub {
     return subscriber;
   }
 
+  /**
+   * Reads the events of a running stream with a new schema mapping (`fields:`, `version:`):
+   * the entry point of a config reload. Only the feeds' event readers are swapped, between
+   * two batches; the consumer, the retained events, the stream clock and every window
+   * operator stay, so open windows keep what they counted and take the next events read
+   * the new way. Anything else that differs from the running stream (a dimension, grace, the
+   * topic...) needs a restart: then nothing is swapped and the answer says what differs.
+   * Returns null when applied.
+   */
+  remap(config: StreamConfig): string | null {
+    const running = this.streams.get(config.name)?.config ?? this.remapped.get(config.name) ?? this.config.streams[config.name];
+    if (!running) return `stream ${config.name} is not served by this gateway; a new stream needs a restart`;
+    const differs = differingKeys(running, config);
+    if (differs.length > 0) return `stream ${config.name}: ${differs.join(', ')} changed; only fields: and version: are applied while the gateway runs (restart for the rest)`;
+    this.remapped.set(config.name, config);
+    const state = this.streams.get(config.name);
+    if (!state) return null;
+    state.config = config; // replays from Kafka (subscribeWithReplay) decode with it
+    if (state.feed instanceof KafkaFeed) state.feed.remap(config);
+    state.landingFeed?.feed.remap(config);
+    return null;
+  }
+
   /** The landing consumer of a Kafka stream (tests wait on it). */
   landingFeed(stream: string): LandingFeed | null {
     return this.streams.get(stream)?.landingFeed?.feed ?? null;
@@ -136,12 +180,14 @@ export class StreamHub {
   private state(name: string): StreamState {
     let state = this.streams.get(name);
     if (state) return state;
-    const config = this.config.streams[name]!;
+    const config = this.remapped.get(name) ?? this.config.streams[name]!;
+    const unknownFields = this.counters.unknownFields?.bind(this.counters);
     const feed: EventFeed =
       config.kafka.brokers.length === 0
         ? new DemoFeed(config)
         : new KafkaFeed(config, {
             onBadMessage: () => this.counters.bad(name),
+            onUnknownFields: unknownFields && ((field, n) => unknownFields(name, field, n)),
             log: this.counters.log,
           });
     const landingSource = config.landing ? this.sources.get(config.landing.source)! : null;
@@ -213,6 +259,34 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The keys of a stream's config, other than its schema mapping (and the view derived from the rest), whose values differ. */
+function differingKeys(running: StreamConfig, next: StreamConfig): string[] {
+  const keys = new Set([...Object.keys(running), ...Object.keys(next)] as (keyof StreamConfig)[]);
+  keys.delete('schemaMapping');
+  keys.delete('view');
+  return [...keys].filter((k) => JSON.stringify(running[k]) !== JSON.stringify(next[k]));
+}
+
+/**
+ * A relative `since` ("-15m") counts back from the stream's time, the largest event time
+ * its feed has seen, not from the wall clock (event times may be a backfill of last year).
+ * Before the feed has seen an event, the stream's time is the newest event time in the
+ * topic (newestEventTime); for an empty topic (or the demo feed), the wall clock.
+ */
+async function resolveSince(plan: StreamPlan, state: StreamState): Promise<StreamPlan> {
+  if (plan.sinceBackMs === null) return plan;
+  let time: number | null = Number.isFinite(state.clock.time) ? state.clock.time : null;
+  if (time === null && state.feed instanceof KafkaFeed) {
+    try {
+      time = await newestEventTime(state.config, AbortSignal.timeout(Math.max(30_000, state.config.connectTimeoutMs)));
+    } catch (error) {
+      // Driver text and hosts stay in `cause`.
+      throw new TributaryError(ErrorCode.SOURCE_UNAVAILABLE, `stream ${plan.stream}: could not read the newest events of its topic to resolve since`, { source: plan.stream }, error);
+    }
+  }
+  return Object.freeze({ ...plan, sinceMs: (time ?? Date.now()) - plan.sinceBackMs });
 }
 
 /** A new operator replays enough history for the windows open now. */

@@ -45,3 +45,20 @@ describe('planSubscription: window bounds', () => {
     expect(codeOf(() => plan({ hop: { size: '1s', advance: '2s' } })).code).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('planSubscription: since', () => {
+  const since = (text: string) => planSubscription(view, { window: { tumble: '1m' }, since: text }, selection, config.server, Date.UTC(2026, 0, 1)).plan;
+
+  it('keeps a relative since as a duration back from stream time (resolved by StreamHub), not from the wall clock', () => {
+    expect(since('-15m')).toMatchObject({ sinceMs: null, sinceBackMs: 900_000 });
+  });
+
+  it('takes an absolute since as an ISO-8601 time', () => {
+    expect(since('2025-06-01T00:00:00Z')).toMatchObject({ sinceMs: Date.UTC(2025, 5, 1), sinceBackMs: null });
+  });
+
+  it('refuses anything else as BAD_USER_INPUT', () => {
+    expect(codeOf(() => since('yesterday'))).toEqual({ code: 'BAD_USER_INPUT', message: 'since: expected "-15m" or an ISO-8601 time, got "yesterday"' });
+    expect(codeOf(() => since('-soon')).code).toBe('BAD_USER_INPUT');
+  });
+});

@@ -15,6 +15,11 @@ export interface StreamPlan {
   readonly groupBy: readonly string[];
   readonly measures: readonly string[];
   readonly sinceMs: number | null;
+  /**
+   * A relative `since` ("-15m" → 900000): counted back from the stream's time when the
+   * subscription starts (StreamHub resolves it into sinceMs), not from the wall clock.
+   */
+  readonly sinceBackMs: number | null;
 }
 
 /** What each subscription does on its own with the operator's windows. */
@@ -39,14 +44,16 @@ export interface SubscriptionArgs {
 /**
  * Plans a subscription. `view` is the stream seen as a dataset (its dimensions and
  * measures); `security` is the caller's row policy, ANDed into the operator's filter so
- * that subscribers under different policies never share an operator.
+ * that subscribers under different policies never share an operator. `_now` is no longer
+ * read: a relative `since` counts back from stream time, which StreamHub knows (kept so
+ * callers need not change).
  */
 export function planSubscription(
   view: DatasetConfig,
   args: SubscriptionArgs,
   selection: NonNullable<DatasetRequest['rows']>,
   server: ServerConfig,
-  now: number,
+  _now: number,
   security: readonly Filter[] = [],
 ): { plan: StreamPlan; key: string; shape: SubscriptionShape } {
   const rows = buildPlan(view, { dataset: view.name, rows: selection, totals: null, where: args.where, orderBy: args.orderBy, limit: args.limit }, server, security);
@@ -58,7 +65,7 @@ export function planSubscription(
     filter,
     groupBy: Object.freeze(rows.rows!.dimensions.map((d) => d.name)),
     measures: Object.freeze([...new Set(rows.rows!.measures.map((m) => m.measure))]),
-    sinceMs: args.since ? sinceOf(args.since, now) : null,
+    ...sinceOf(args.since ?? null),
   });
   const throttleMs = args.throttle ? duration('throttle', args.throttle) : 250;
   return {
@@ -94,10 +101,14 @@ function duration(path: string, text: string): number {
   return ms;
 }
 
-/** `-15m` (relative to now) or an ISO-8601 time. */
-function sinceOf(text: string, now: number): number {
-  if (text.startsWith('-')) return now - duration('since', text.slice(1));
+/**
+ * `-15m` (relative to the stream's time, resolved when the subscription starts) or an
+ * ISO-8601 time.
+ */
+function sinceOf(text: string | null): Pick<StreamPlan, 'sinceMs' | 'sinceBackMs'> {
+  if (!text) return { sinceMs: null, sinceBackMs: null };
+  if (text.startsWith('-')) return { sinceMs: null, sinceBackMs: duration('since', text.slice(1)) };
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw badInput(`since: expected "-15m" or an ISO-8601 time, got ${JSON.stringify(text)}`);
-  return ms;
+  return { sinceMs: ms, sinceBackMs: null };
 }

@@ -94,3 +94,34 @@ describe('Subscriber: direct sink', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('Subscriber: failure (a Kafka replay that could not finish)', () => {
+  it('hands out what was queued, then rejects next() once with the error, then is done; onClose runs once', async () => {
+    let closes = 0;
+    const s = new Subscriber('FINAL', 0, () => closes++);
+    s.closed(closing(2));
+    const failure = new Error('replay failed');
+    s.fail(failure);
+    s.fail(new Error('again')); // ignored: already ended
+    expect((await s.next()).value.start).toBe(0);
+    expect((await s.next()).value.start).toBe(1000);
+    await expect(s.next()).rejects.toBe(failure);
+    expect(await s.next()).toEqual({ value: undefined, done: true });
+    await s.return();
+    expect(closes).toBe(1);
+  });
+
+  it('rejects a reader already waiting', async () => {
+    const s = new Subscriber('FINAL', 0, () => {});
+    const waiting = s.next();
+    const failure = new Error('replay failed');
+    s.fail(failure);
+    await expect(waiting).rejects.toBe(failure);
+  });
+
+  it('reports its backlog: versions queued for the reader', () => {
+    const s = new Subscriber('FINAL', 0, () => {});
+    s.closed(closing(3));
+    expect(s.backlog).toBe(3);
+  });
+});

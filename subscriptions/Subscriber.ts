@@ -35,6 +35,8 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
   private done = false;
   private lastPull = Date.now();
   private sink: DirectSink | undefined;
+  /** Why the subscription failed (a Kafka replay that could not finish): next() rejects with it once the queue is read. */
+  private failure: Error | undefined;
   dropped = 0;
   droppedFinals = 0;
 
@@ -118,10 +120,38 @@ export class Subscriber implements AsyncIterableIterator<WindowState> {
     }
   }
 
+  /** Versions queued for the reader (a replay waits while it is long: backpressure). */
+  get backlog(): number {
+    return this.ready.length;
+  }
+
+  /**
+   * Ends the subscription with `error`: the reader gets what was queued, then next()
+   * rejects with it (the transport sends it as the subscription's error).
+   */
+  fail(error: Error): void {
+    if (this.done) return;
+    this.failure = error;
+    this.done = true;
+    this.sink = undefined;
+    clearTimeout(this.timer);
+    this.pending.clear();
+    this.onClose(this);
+    const w = this.waiter;
+    this.waiter = undefined;
+    // Resolving with a rejected promise rejects the waiting next() (the promise is adopted, so handled).
+    w?.(Promise.reject(error) as unknown as IteratorResult<WindowState>);
+  }
+
   next(): Promise<IteratorResult<WindowState>> {
     this.lastPull = Date.now();
     const value = this.ready.shift();
     if (value) return Promise.resolve({ value, done: false });
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = undefined; // once; then the iterator is done
+      return Promise.reject(failure);
+    }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.waiter = resolve));
   }

@@ -1,6 +1,8 @@
 import { parseTimeInput } from '../planner/index.ts';
 import type { StreamConfig } from '../schema/index.ts';
 import { compileEventReader, compileTimeField } from './compileEventReader.ts';
+import { compileSchemaMapping } from './compileSchemaMapping.ts';
+import { compileUnknownFieldScan } from './compileUnknownFieldScan.ts';
 import type { StreamEvent } from './window/index.ts';
 
 /** A Kafka record as the decoder needs it. */
@@ -27,9 +29,20 @@ export type Decoded = { readonly ok: true; readonly event: StreamEvent } | { rea
  *
  * `clock` is that gateway clock when the caller read it already: a feed reads it once per
  * batch, not once per event.
+ *
+ * Before anything is read, the stream's schema mapping (compileSchemaMapping) puts each
+ * field where the reader looks for it, and `onUnknownField`, when given, hears the pointer
+ * of every member of the event that nothing maps (bad messages included: a producer's
+ * change shows whether or not it broke the events).
  */
-export function createDecoder(stream: StreamConfig, now: () => number = Date.now): (record: RawRecord, clock?: number) => Decoded {
+export function createDecoder(
+  stream: StreamConfig,
+  now: () => number = Date.now,
+  onUnknownField?: (pointer: string) => void,
+): (record: RawRecord, clock?: number) => Decoded {
   const read = compileEventReader(stream);
+  const map = compileSchemaMapping(stream);
+  const scan = onUnknownField ? compileUnknownFieldScan(stream) : null;
   const timestampField = stream.timestamp;
   const fromKafka = timestampField === '$kafka';
   const rawTime = compileTimeField(timestampField);
@@ -45,6 +58,11 @@ export function createDecoder(stream: StreamConfig, now: () => number = Date.now
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'not a JSON object' };
     const o = parsed as Record<string, unknown>;
+    if (scan) scan(o, onUnknownField!);
+    if (map) {
+      const unmapped = map(o);
+      if (unmapped !== null) return { ok: false, reason: unmapped };
+    }
     const time = fromKafka ? Number(record.timestamp) : eventTime(rawTime(o));
     if (time === null || !Number.isFinite(time)) {
       return { ok: false, reason: `field "${timestampField}" is not an epoch-ms number or ISO-8601 time: ${JSON.stringify(o[timestampField] ?? null)}` };

@@ -2,6 +2,7 @@
 export { StreamHub, type StreamCounters } from './StreamHub.ts';
 export { planSubscription, type StreamPlan, type SubscriptionArgs, type SubscriptionShape } from './StreamPlan.ts';
 export { createDecoder } from './decodeEvent.ts';
+export { KafkaReplay, type LiveFeed } from './KafkaReplay.ts';
 export { demoOrder } from './DemoFeed.ts';
 export type { DeliveryOutcome, DirectSink, Subscriber } from './Subscriber.ts';
 export * from './window/index.ts';

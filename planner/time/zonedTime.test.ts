@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatWall, parseTimeInput, wallToInstant } from './zonedTime.ts';
+import { formatInstant, formatWall, parseTimeInput, wallToInstant } from './zonedTime.ts';
 
 const wall = (iso: string) => Date.parse(`${iso}Z`);
 
@@ -16,6 +16,21 @@ describe('formatWall', () => {
     ['2024-04-01T00:00:00', 'Australia/Lord_Howe', '2024-04-01T00:00:00+11:00'],
   ])('%s in %s', (local, zone, expected) => {
     expect(formatWall(wall(local), zone)).toBe(expected);
+  });
+});
+
+describe('formatInstant', () => {
+  it.each([
+    ['2025-01-01T00:00:00Z', 'UTC', '2025-01-01T00:00:00+00:00'],
+    ['2025-01-01T00:00:00.250Z', 'UTC', '2025-01-01T00:00:00.250+00:00'],
+    ['2025-01-01T00:00:00Z', 'Europe/Berlin', '2025-01-01T01:00:00+01:00'],
+    // Both instants of the hour New York's clocks turn back keep their own offset.
+    ['2024-11-03T05:30:00Z', 'America/New_York', '2024-11-03T01:30:00-04:00'],
+    ['2024-11-03T06:30:00Z', 'America/New_York', '2024-11-03T01:30:00-05:00'],
+    ['2024-01-01T00:00:00Z', 'Asia/Kolkata', '2024-01-01T05:30:00+05:30'],
+  ])('%s in %s', (instant, zone, expected) => {
+    expect(formatInstant(Date.parse(instant), zone)).toBe(expected);
+    expect(Date.parse(expected)).toBe(Date.parse(instant));
   });
 });
 

@@ -80,8 +80,21 @@ export function formatWall(wallMs: number, zone: string): string {
   return text;
 }
 
+/**
+ * An instant as ISO-8601 with the offset of `zone` at that instant: the one time format of
+ * query buckets and stream windows (`2025-01-01T00:00:00+00:00` in UTC).
+ */
+export function formatInstant(instantMs: number, zone: string): string {
+  // The offset of the instant itself: in the hour clocks turn back, its wall time is ambiguous.
+  const offsetMs = zoneOffsetAt(instantMs, zone);
+  return printIso(instantMs + offsetMs, Math.round(offsetMs / 60_000));
+}
+
 function formatWallOnce(wallMs: number, zone: string): string {
-  const offsetMinutes = Math.round((wallMs - wallToInstant(wallMs, zone)) / 60_000);
+  return printIso(wallMs, Math.round((wallMs - wallToInstant(wallMs, zone)) / 60_000));
+}
+
+function printIso(wallMs: number, offsetMinutes: number): string {
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);
   const iso = new Date(wallMs).toISOString();

@@ -20,7 +20,12 @@ type Subscribe = (args: ExecutionArgs) => MaybePromise<AsyncIterableIterator<Exe
  * role), the document, the operation name, the variables and the event: the resolvers
  * under a subscription field (window bounds, rows, calc) read their parent, never the
  * context. The caller's row policy is part of the stream operator's key, so callers under
- * different policies never receive the same event object.
+ * different policies never receive the same event object. The one exception, relations on
+ * stream rows, reads the context (the gateway, and the caller's access for the related
+ * dataset's row policy): its payloads are keyed by the caller's policy on every related
+ * dataset too (resolvers/streamResolvers.ts), so the context of whichever subscriber
+ * executes an event gives the same lookups as any other's; and the lookup ignores that
+ * subscriber's abort signal (resolvers/relationResolver.ts LOOKUP_SCOPE).
  *
  * A request refused before its field resolver runs (unknown operation, bad variables) is
  * left to `fallback` (the engine's own subscribe), so its errors stay the engine's.

@@ -5,6 +5,7 @@
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { formatInstant } from '../../planner/index.ts';
 import { expectSameRows } from './rowDifference.ts';
 import { waitFor } from './waitFor.ts';
 import type { ReferenceWindow, Row } from './referenceWindows.ts';
@@ -157,6 +158,7 @@ export function expectChangesConsistent(versions: readonly WindowVersion[], labe
   }
 }
 
+/** Window bounds as the gateway prints them (ISO-8601 with the offset; these streams are in UTC). */
 function iso(t: string | number): string {
-  return typeof t === 'number' ? new Date(t).toISOString() : t;
+  return typeof t === 'number' ? formatInstant(t, 'UTC') : t;
 }
