@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { badInput } from '../errors/index.ts';
+import { formatInstant } from '../planner/index.ts';
 import type { StreamConfig } from '../schema/index.ts';
 import { createDecoder, type RawRecord } from './decodeEvent.ts';
 import { clusterRetry } from './KafkaFeed.ts';
@@ -115,9 +116,10 @@ export class KafkaReplay {
     let limit = -Infinity;
     await this.reader.read(suspects, (_, messages) => void (limit = Math.max(limit, ...messages.map((m) => Number(m.timestamp)))), signal);
     if (this.sinceMs < limit) {
-      const oldest = new Date(limit).toISOString();
+      // Times print as everywhere else in the API: ISO-8601 with the stream's offset.
+      const oldest = formatInstant(limit, this.stream.view.timezone);
       throw badInput(
-        `since: ${new Date(this.sinceMs).toISOString()} is older than the oldest record still in topic ${topic} (${oldest}): the broker deleted older records (retention). Use a since at or after ${oldest}`,
+        `since: ${formatInstant(this.sinceMs, this.stream.view.timezone)} is older than the oldest record still in topic ${topic} (${oldest}): the broker deleted older records (retention). Use a since at or after ${oldest}`,
         { limit: oldest },
       );
     }
@@ -132,7 +134,7 @@ export class KafkaReplay {
     const reader = this.reader;
     if (!reader) throw new Error('KafkaReplay.run: open() first');
     const started = Date.now();
-    const since = new Date(this.sinceMs).toISOString();
+    const since = formatInstant(this.sinceMs, this.stream.view.timezone);
     let lastLog = started;
     const onRecords = (partition: number, messages: readonly KafkaMessage[]) => {
       if (Date.now() - lastLog >= PROGRESS_EVERY_MS) {

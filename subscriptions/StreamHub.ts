@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, ErrorCode, TributaryError } from '../errors/index.ts';
+import { formatInstant } from '../planner/index.ts';
 import type { Config, StreamConfig } from '../schema/index.ts';
 import type { Source } from '../sources/index.ts';
 import { DemoFeed } from './DemoFeed.ts';
@@ -108,7 +109,7 @@ export class StreamHub {
     }
     // The demo feed generates from its start: nothing before it, or before memory's horizon, exists.
     if (plan.sinceMs !== null && plan.sinceMs < state.retained.horizon && plan.sinceMs < state.feed.startedAt) {
-      throw badInput(`since: ${new Date(plan.sinceMs).toISOString()} is older than this stream keeps (retention); query ${state.config.landing?.dataset ?? 'the landing table'} for older windows`);
+      throw badInput(`since: ${formatInstant(plan.sinceMs, state.config.view.timezone)} is older than this stream keeps (retention); query ${state.config.landing?.dataset ?? 'the landing table'} for older windows`);
     }
     let shared = state.operators.get(key);
     let history: StreamEvent[] = [];

@@ -1,4 +1,5 @@
 import { ErrorCode, TributaryError } from '../errors/index.ts';
+import { formatInstant } from '../planner/index.ts';
 import type { StreamConfig } from '../schema/index.ts';
 import type { KafkaFeed } from './KafkaFeed.ts';
 import { KafkaReplay } from './KafkaReplay.ts';
@@ -83,7 +84,7 @@ export async function subscribeWithReplay(
     .run(live, add, abort.signal)
     .catch((error: unknown) => {
       if (abort.signal.aborted) return; // the subscriber left: nothing to report
-      hooks.log(`stream ${stream.name}: replay since ${new Date(plan.sinceMs!).toISOString()} failed`, error);
+      hooks.log(`stream ${stream.name}: replay since ${formatInstant(plan.sinceMs!, stream.view.timezone)} failed`, error);
       subscriber.fail(unavailable(stream.name, error));
     })
     .finally(() => replay.close());

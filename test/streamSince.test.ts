@@ -14,6 +14,7 @@
  */
 import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatInstant } from '../planner/index.ts';
 import { captureLog, type CapturedLog } from './support/captureLog.ts';
 import { connectTestKafka, createTopics, testKafkaClient } from './support/kafka.ts';
 import { readMetric } from './support/readMetric.ts';
@@ -159,12 +160,13 @@ describe.skipIf(!kafka)('since on event time, with replay from Kafka', () => {
     } finally {
       await admin.disconnect();
     }
-    const limit = new Date(base + 50_000).toISOString();
+    // Times in errors print as everywhere in the API: ISO-8601 with the offset (the stream is in UTC).
+    const limit = formatInstant(base + 50_000, 'UTC');
     const refused = ws('trimmed', `window: { tumble: "10s" }, emit: FINAL, since: "${new Date(base).toISOString()}"`);
     await waitFor('the refusal', () => refused.errors.length > 0, KAFKA_MS);
     const [error] = refused.errors[0] as { message: string; extensions: Record<string, unknown> }[];
     expect(error).toMatchObject({
-      message: `since: ${new Date(base).toISOString()} is older than the oldest record still in topic ${topicOf('trimmed')} (${limit}): the broker deleted older records (retention). Use a since at or after ${limit}`,
+      message: `since: ${formatInstant(base, 'UTC')} is older than the oldest record still in topic ${topicOf('trimmed')} (${limit}): the broker deleted older records (retention). Use a since at or after ${limit}`,
       extensions: { code: 'BAD_USER_INPUT', limit },
     });
 
