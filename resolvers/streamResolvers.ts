@@ -7,6 +7,7 @@ import { collectFields } from './collectSelection.ts';
 import { attachCalcs, resolveCalc } from './calcRows.ts';
 import type { RequestContext } from './RequestContext.ts';
 import { LOOKUP_SCOPE, relationResolver } from './relationResolver.ts';
+import { mapEvents } from './mapEvents.ts';
 import { joinPayloads } from './sharedPayloads.ts';
 import type { ResultRow } from './tableToRows.ts';
 
@@ -53,7 +54,7 @@ export function streamResolvers(stream: StreamConfig, config: Config) {
           // Over graphql-ws, versions go straight to the socket while this subscription's reader waits.
           const route = ctx.subscriptionRoute;
           if (route) subscriber.setSink((state) => route.deliver(payloadOf(state)));
-          return mapIterator(subscriber, payloadOf, payloads.leave);
+          return mapEvents(subscriber, payloadOf, { onEnd: payloads.leave });
         },
       },
     },
@@ -95,26 +96,5 @@ function compareBy(order: readonly OrderKey[]) {
       return o.direction === 'asc' ? c : -c;
     }
     return 0;
-  };
-}
-
-/** Maps an async iterator, passing return() through so unsubscribing reaches the source; `onEnd` runs once when it ends. */
-function mapIterator<T, U>(source: AsyncIterableIterator<T>, map: (value: T) => U, onEnd: () => void): AsyncIterableIterator<U> {
-  return {
-    next() {
-      return source.next().then((r): IteratorResult<U> => {
-        if (!r.done) return { value: map(r.value), done: false };
-        onEnd();
-        return { value: undefined, done: true };
-      });
-    },
-    async return() {
-      onEnd();
-      await source.return?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
   };
 }
