@@ -13,6 +13,9 @@
  *    subscriber (target <= 200 ms); the gateway's event-loop delay and memory per subscriber.
  * 4. Replay: BENCH_STREAM_EVENTS orders replayed from Kafka as a `since` older than memory
  *    does (bench/measureReplay.ts): the rate in events/s, printed after the report.
+ * 5. Context: the cost per window version of a relation and of a history field on stream
+ *    rows against the same subscription without them (bench/measureContext.ts, Postgres at
+ *    BENCH_PG_URL): delivery time from the closing batch and gateway CPU per version.
  *
  * The gateway runs in this process; producers and subscribers run in two child processes
  * (bench/streamLoad.ts). Kafka: KAFKA_BROKERS, else a broker started here (kafka/broker.mjs).
@@ -21,19 +24,21 @@
  * Environment: BENCH_STREAM_PARTS (ingest,latency,fanout), BENCH_STREAM_EVENTS (500000),
  * BENCH_INGEST_ROUNDS (4: both sides still speed up over the first rounds, as the broker's page cache and the JIT warm; the best of each side is compared), BENCH_LATENCY_RATE (10000), BENCH_LATENCY_SECONDS (20),
  * BENCH_FANOUT_SUBSCRIBERS (10000), BENCH_FANOUT_CONNECTIONS (100), BENCH_FANOUT_RATE (2000),
- * BENCH_FANOUT_SECONDS (10).
+ * BENCH_FANOUT_SECONDS (10), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/test),
+ * BENCH_CONTEXT_WINDOWS (150), BENCH_CONTEXT_PACE_MS (40), BENCH_CONTEXT_ROUNDS (3).
  */
 import os from 'node:os';
 import { connectBenchKafka, seedOrders, type BenchKafka } from './benchKafka.ts';
 import { startLoadProcess, type LoadProcess } from './loadProcess.ts';
 import { measureFanOut } from './measureFanOut.ts';
 import { measureIngest } from './measureIngest.ts';
+import { measureContext } from './measureContext.ts';
 import { measureLatency } from './measureLatency.ts';
 import { measureReplay } from './measureReplay.ts';
 import { formatStreamReport, type StreamReport } from './printStreamReport.ts';
 import { getValidCount, log } from './settings.ts';
 
-const PARTS = ['ingest', 'latency', 'fanout', 'replay'] as const;
+const PARTS = ['ingest', 'latency', 'fanout', 'replay', 'context'] as const;
 type Part = (typeof PARTS)[number];
 
 function readSettings(env: NodeJS.ProcessEnv) {
@@ -50,6 +55,10 @@ function readSettings(env: NodeJS.ProcessEnv) {
     fanOutConnections: getValidCount(env, 'BENCH_FANOUT_CONNECTIONS', 100, 1),
     fanOutRate: getValidCount(env, 'BENCH_FANOUT_RATE', 2_000, 10),
     fanOutSeconds: getValidCount(env, 'BENCH_FANOUT_SECONDS', 10, 3),
+    pgUrl: env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test',
+    contextWindows: getValidCount(env, 'BENCH_CONTEXT_WINDOWS', 150, 10),
+    contextPaceMs: getValidCount(env, 'BENCH_CONTEXT_PACE_MS', 40, 5),
+    contextRounds: getValidCount(env, 'BENCH_CONTEXT_ROUNDS', 3, 1),
   };
 }
 
@@ -112,9 +121,20 @@ async function main(): Promise<void> {
       const lastTs = await seedOrders(kafka, t, settings.events, log);
       replayLine = await measureReplay(kafka.brokers, t, lastTs - settings.events + 1, settings.events, log);
     }
+    let contextLines: string[] = [];
+    if (settings.parts.has('context')) {
+      log(`5. context: a relation and a history field per window version; load average: ${loadAverage()}`);
+      contextLines = await measureContext(
+        kafka,
+        await topic('context'),
+        { pgUrl: settings.pgUrl, windows: settings.contextWindows, paceMs: settings.contextPaceMs, rounds: settings.contextRounds },
+        log,
+      );
+    }
     environment.push(`load average at end (1/5/15 min): ${loadAverage()}`);
     console.log(formatStreamReport(report));
     if (replayLine) console.log(replayLine);
+    for (const line of contextLines) console.log(line);
   } finally {
     await Promise.all(loads.map((l) => l.close()));
     await kafka?.close();

@@ -5,6 +5,7 @@ export type { DatasetRequest } from './DatasetRequest.ts';
 export { buildPlan, type QueryPlans } from './buildPlan.ts';
 export { createPlanMemo } from './createPlanMemo.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
+export { renameFilterFields } from './renameFilterFields.ts';
 export { canonicalJson, planKey } from './canonicalJson.ts';
 export { planBytes } from './planBytes.ts';
 export { compileExtent } from './compileExtent.ts';

@@ -44,10 +44,14 @@ export function collectSelection(dataset: DatasetConfig, args: Record<string, un
   };
 }
 
-/** The dimensions, measures and calcs selected under one field whose type is `typeName`. */
-export function collectFields(parent: FieldNode, typeName: string, info: GraphQLResolveInfo, dataset: DatasetConfig) {
-  const into = { dimensions: [] as { name: string; granularity: Granularity | null }[], measures: [] as string[], calcs: [] as string[] };
-  collectMembers(parent, typeName, info, dataset, into);
+/**
+ * The dimensions, measures and calcs selected under one field whose type is `typeName`.
+ * `extraNames` are further number fields of the type (a stream's history fields): selected
+ * ones are collected in `extras`, and calcs may name them besides the measures.
+ */
+export function collectFields(parent: FieldNode, typeName: string, info: GraphQLResolveInfo, dataset: DatasetConfig, extraNames: readonly string[] = []) {
+  const into = { dimensions: [] as { name: string; granularity: Granularity | null }[], measures: [] as string[], calcs: [] as string[], extras: [] as string[] };
+  collectMembers(parent, typeName, info, dataset, into, extraNames);
   return into;
 }
 
@@ -56,7 +60,8 @@ function collectMembers(
   typeName: string,
   info: GraphQLResolveInfo,
   dataset: DatasetConfig,
-  into: { dimensions: { name: string; granularity: Granularity | null }[]; measures: string[]; calcs: string[] },
+  into: { dimensions: { name: string; granularity: Granularity | null }[]; measures: string[]; calcs: string[]; extras?: string[] },
+  extraNames: readonly string[] = [],
 ): void {
   const type = info.schema.getType(typeName);
   if (!isObjectType(type)) return;
@@ -69,8 +74,10 @@ function collectMembers(
       const text = String(getArgumentValues(def, field, info.variableValues).expr);
       // Checked against this schema's dataset, which is the caller's role view: a calc may
       // name only measures the role can select (the planner checks against the full dataset).
-      checkExpression(parseExpression(text, { label: 'calc' }), { label: 'calc', known: Object.keys(dataset.measures), source: text });
+      checkExpression(parseExpression(text, { label: 'calc' }), { label: 'calc', known: [...Object.keys(dataset.measures), ...extraNames], source: text });
       into.calcs.push(text);
+    } else if (extraNames.includes(name)) {
+      into.extras?.push(name);
     } else if (dataset.dimensions[name]) {
       const g = getArgumentValues(def, field, info.variableValues).granularity as string | null | undefined;
       into.dimensions.push({ name, granularity: g ? (g.toLowerCase() as Granularity) : null });

@@ -13,5 +13,6 @@ export function datasetsInfo(config: Config) {
     ...Object.values(config.datasets).map((d) => describe(d, 'dataset', d.source)),
     ...Object.values(config.fusions).map((f) => describe(f.view, 'fusion', null)),
     ...Object.values(config.streams).map((s) => describe(s.view, 'stream', s.kafka.brokers.length ? `kafka:${s.kafka.topic}` : 'demo generator')),
+    ...Object.values(config.streamFusions).map((f) => describe(f.view, 'streamFusion', null)),
   ];
 }

@@ -5,6 +5,7 @@ import { datasetResolvers } from './datasetResolvers.ts';
 import { datasetsInfo } from './datasetsInfo.ts';
 import { answerFusion } from './fusion/answerFusion.ts';
 import { progressiveResolvers } from './progressiveResolvers.ts';
+import { streamFusionResolvers } from './streamFusionResolvers.ts';
 import { streamResolvers } from './streamResolvers.ts';
 
 export type { RequestContext, SubscriptionRoute } from './RequestContext.ts';
@@ -23,6 +24,7 @@ export function buildResolvers(config: Config): Record<string, Record<string, un
     add(progressiveResolvers(dataset));
   }
   for (const stream of Object.values(config.streams)) add(streamResolvers(stream, config));
+  for (const fusion of Object.values(config.streamFusions)) add(streamFusionResolvers(fusion, config));
   for (const fusion of Object.values(config.fusions)) {
     add(datasetResolvers(fusion.view, config, (ctx, request, options) => answerFusion(ctx.gateway, fusion, request, options)));
   }

@@ -16,6 +16,7 @@ export interface Config {
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
   readonly fusions: Readonly<Record<string, FusionConfig>>;
   readonly streams: Readonly<Record<string, StreamConfig>>;
+  readonly streamFusions: Readonly<Record<string, StreamFusionConfig>>;
   /** Who may call (JWT verification); null leaves the gateway open. */
   readonly auth: AuthConfig | null;
   /** What each role sees; empty without auth. */
@@ -274,9 +275,42 @@ export interface StreamConfig {
    * groupId: the Kafka consumer group of the landing writers of all replicas (each partition is landed by one).
    */
   readonly landing: { readonly source: string; readonly table: string; readonly windowMs: number; readonly dataset: string; readonly groupId: string } | null;
+  /** Row fields computed from the landed history (`<stream>History`), by field name; empty without `history:`. */
+  readonly history: Readonly<Record<string, StreamHistoryField>>;
   /**
    * The stream seen as a dataset, for planning subscriptions: dimensions, measures, its
    * `relations` (looked up per window version) and `timezone` (window bounds print in it).
    */
   readonly view: DatasetConfig;
+}
+
+/**
+ * A stream row field read from the stream's landing dataset for the row's key: `measure`
+ * over the same window `offsetMs` earlier, or over the `previousWindows` windows before it
+ * (exactly one of the two is set).
+ */
+export interface StreamHistoryField {
+  readonly name: string;
+  readonly measure: string;
+  readonly offsetMs: number | null;
+  readonly previousWindows: number | null;
+}
+
+/**
+ * Streams windowed alike and joined on keys per window; a fused window closes when every
+ * member's stream time passed its end plus that member's grace, or the member has been idle
+ * (no event) for `idleTimeoutMs`.
+ */
+export interface StreamFusionConfig {
+  readonly name: string;
+  readonly typeName: string;
+  readonly join: 'inner' | 'left' | 'full';
+  readonly keys: Readonly<Record<string, 'string' | 'number' | 'boolean'>>;
+  /** Member stream → (key → the member's dimension), in join order (a left join keeps the first member's keys). */
+  readonly members: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly idleTimeoutMs: number;
+  /** The fusion seen as one dataset: keys as dimensions, members' measures as measures; its timezone is the members'. */
+  readonly view: DatasetConfig;
+  /** Measure name → the member stream it comes from. */
+  readonly measureMember: Readonly<Record<string, string>>;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from '../errors/index.ts';
-import type { AuthConfig, DatasetConfig, FusionConfig, Grant, RoleConfig, StreamConfig } from './Config.ts';
+import type { AuthConfig, DatasetConfig, FusionConfig, Grant, RoleConfig, StreamConfig, StreamFusionConfig } from './Config.ts';
 import type { RawConfig } from './configSchema.ts';
 import { parseDuration } from './parseDuration.ts';
 
@@ -37,6 +37,7 @@ interface Grantable {
   readonly datasets: Readonly<Record<string, DatasetConfig>>;
   readonly fusions: Readonly<Record<string, FusionConfig>>;
   readonly streams: Readonly<Record<string, StreamConfig>>;
+  readonly streamFusions: Readonly<Record<string, StreamFusionConfig>>;
 }
 
 /**
@@ -54,9 +55,9 @@ export function buildRoles(raw: RawConfig['roles'], served: Grantable, errors: C
     const grants: Record<string, Grant> = {};
     for (const [target, grant] of Object.entries(spec)) {
       const at = `roles.${name}.${target}`;
-      const view = served.datasets[target] ?? served.fusions[target]?.view ?? served.streams[target]?.view;
+      const view = served.datasets[target] ?? served.fusions[target]?.view ?? served.streams[target]?.view ?? served.streamFusions[target]?.view;
       if (!view) {
-        const known = [...Object.keys(served.datasets), ...Object.keys(served.fusions), ...Object.keys(served.streams)];
+        const known = [...Object.keys(served.datasets), ...Object.keys(served.fusions), ...Object.keys(served.streams), ...Object.keys(served.streamFusions)];
         errors.push(new ConfigError(at, `unknown dataset, fusion or stream "${target}"; known: ${known.join(', ') || 'none'}`));
         continue;
       }
@@ -67,9 +68,9 @@ export function buildRoles(raw: RawConfig['roles'], served: Grantable, errors: C
           errors.push(new ConfigError(`${at}.members.${i}`, `"${member}" is not a dimension or measure of ${target}; it has ${[...Object.keys(view.dimensions), ...Object.keys(view.measures)].join(', ')}`));
         }
       }
-      const fusion = served.fusions[target];
+      const fusion = served.fusions[target] ?? served.streamFusions[target];
       if (fusion && grant?.rows) {
-        errors.push(new ConfigError(`${at}.rows`, "a fusion's rows come from its members' grants; set rows on each member dataset instead"));
+        errors.push(new ConfigError(`${at}.rows`, "a fusion's rows come from its members' grants; set rows on each member (dataset or stream) instead"));
       }
       for (const member of Object.keys(fusion?.members ?? {})) {
         if (!(member in spec)) errors.push(new ConfigError(at, `fusion member "${member}" is not granted to role ${name}; grant it (its rows policy applies to the fusion) or remove the fusion`));

@@ -1,4 +1,4 @@
-import type { Config, StreamConfig } from './Config.ts';
+import type { Config, StreamConfig, StreamHistoryField } from './Config.ts';
 
 const FILTER_INPUT = { string: 'StringFilter', number: 'NumberFilter', boolean: 'BooleanFilter', time: 'TimeFilter' } as const;
 const OUTPUT_TYPE = { string: 'String', number: 'Float', boolean: 'Boolean', time: 'String' } as const;
@@ -31,8 +31,9 @@ ${[...dims, ...measures].map((f) => `  ${f.name}: SortDirection`).join('\n')}
 type ${t}Row {
 ${dims.map((d) => `  ${d.name}: ${OUTPUT_TYPE[d.type]}`).join('\n')}
 ${measures.map((m) => `  ${doc(`${m.aggregation} of ${m.text}`)}\n  ${m.name}: Float`).join('\n')}
-  "A calculation over this row's measures."
+  "A calculation over this row's measures${Object.keys(s.history).length > 0 ? ' and history fields' : ''}."
   calc(expr: String!): Float
+${Object.values(s.history).map((h) => `  ${doc(historyDoc(s, h))}\n  ${h.name}: Float`).join('\n')}
 ${Object.values(s.view.relations)
   .map((r) => `  ${doc(`The ${r.dataset} row whose ${Object.values(r.on).join(', ')} match this row's ${Object.keys(r.on).join(', ')}; looked up once per window version.`)}\n  ${r.name}: ${config.datasets[r.dataset]!.typeName}Row`)
   .join('\n')}
@@ -49,6 +50,12 @@ type ${t}Window {
   revision: Int!
   rows: [${t}Row!]!
 }`;
+}
+
+/** What a history field reads, for its doc string. */
+function historyDoc(s: StreamConfig, h: StreamHistoryField): string {
+  const when = h.offsetMs !== null ? `the same window ${h.offsetMs} ms earlier` : `the ${h.previousWindows} window${h.previousWindows === 1 ? '' : 's'} before this one (as long as this window each)`;
+  return `${h.measure} of this row's key over ${when}, from ${s.landing!.dataset}; null where nothing was landed. Queried once per window version.`;
 }
 
 /** The Subscription fields of the streams. */

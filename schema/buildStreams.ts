@@ -4,6 +4,7 @@ import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, DatasetConfig, MeasureConfig, SourceConfig, StreamConfig } from './Config.ts';
 import type { RawConfig } from './configSchema.ts';
 import { buildStreamFields } from './buildStreamFields.ts';
+import { buildStreamHistory } from './buildStreamHistory.ts';
 import { parseDuration } from './parseDuration.ts';
 import { pascalCase } from './pascalCase.ts';
 
@@ -92,6 +93,7 @@ export function buildStreams(
       deadLetterTopic: s.deadLetterTopic ?? null,
       schemaMapping: buildStreamFields(at, s, dimensions, measures, errors),
       landing,
+      history: buildStreamHistory(at, s.history, { dimensions, measures, relations: s.relations }, landing, landing && datasets[landing.dataset] ? datasets[landing.dataset]! : null, errors),
       view: Object.freeze({
         name,
         typeName,

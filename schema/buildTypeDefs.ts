@@ -1,3 +1,4 @@
+import { buildStreamFusionTypeDefs, streamFusionSubscriptionFields } from './buildStreamFusionTypeDefs.ts';
 import { buildStreamTypeDefs, streamSubscriptionFields } from './buildStreamTypeDefs.ts';
 import type { Config, DatasetConfig, DimensionConfig, DimensionType } from './Config.ts';
 
@@ -14,7 +15,7 @@ export function buildTypeDefs(config: Config): string {
   const datasets = Object.values(config.datasets);
   const views = Object.values(config.fusions).map((f) => f.view);
   const types = [...datasets, ...views].map((d) => datasetTypes(d, config));
-  return [SHARED_TYPES, ...types, ...datasets.map(progressType), queryType(config), buildStreamTypeDefs(config), subscriptionType(config)].join('\n');
+  return [SHARED_TYPES, ...types, ...datasets.map(progressType), queryType(config), buildStreamTypeDefs(config), buildStreamFusionTypeDefs(config), subscriptionType(config)].join('\n');
 }
 
 /** The version type of a dataset's progressive subscription. */
@@ -41,7 +42,7 @@ function subscriptionType(config: Config): string {
     (d) => `  ${doc(`The ${d.name} query answered in time slices, newest first: a version after each slice, the exact answer last.`)}
   ${d.name}(where: ${d.typeName}Where, having: ${d.typeName}Having, orderBy: [${d.typeName}OrderBy!], limit: Int, offset: Int, cache: CacheMode = DEFAULT): ${d.typeName}Progress!`,
   );
-  const fields = [...progressive, ...streamSubscriptionFields(config)];
+  const fields = [...progressive, ...streamSubscriptionFields(config), ...streamFusionSubscriptionFields(config)];
   if (fields.length === 0) return '';
   return `
 type Subscription {
@@ -161,7 +162,7 @@ type DimensionInfo { name: String! type: String! }
 type MeasureInfo { name: String! aggregation: String! }
 type DatasetInfo {
   name: String!
-  "dataset, fusion or stream"
+  "dataset, fusion, stream or streamFusion"
   kind: String!
   source: String
   dimensions: [DimensionInfo!]!

@@ -268,6 +268,19 @@ const streamSchema = z.strictObject({
   measures: z.record(name('a measure name'), measureSchema).default({}),
   /** Rows of another dataset looked up per window version, as on datasets: `{ regionInfo: { dataset: regions, on: { region: region } } }`. */
   relations: relationsSchema,
+  /** Row fields from the landed history: `{ revenueLastWeek: { measure: revenue, offset: 7d } }` or `{ measure, previousWindows: 3 }` (checked in buildStreams). */
+  history: z
+    .record(
+      name('a history field name'),
+      z
+        .strictObject({
+          measure: z.string().min(1),
+          offset: duration.optional(),
+          previousWindows: z.int('expected a whole number of windows').min(1, 'expected at least 1 window').max(1000, 'expected at most 1000 windows').optional(),
+        })
+        .refine((h) => (h.offset === undefined) !== (h.previousWindows === undefined), 'expected exactly one of offset: (such as 7d) or previousWindows: (such as 3)'),
+    )
+    .default({}),
   /** The zone window bounds print in (ISO-8601 with its offset), and the history dataset's time zone. */
   timezone: timeZone.default('UTC'),
   grace: duration.default('5s'),
@@ -304,6 +317,23 @@ const authSchema = z.strictObject({
   anonymous: z.string().min(1).default('deny'),
 });
 
+/**
+ * Streams windowed alike and joined on keys per window (the members are stream names, each
+ * mapping every key to one of its dimensions); checked against the streams in
+ * buildStreamFusions.
+ */
+const streamFusionSchema = z.strictObject({
+  join: z.enum(['inner', 'left', 'full'], 'expected join: inner, left or full').default('full'),
+  keys: z
+    .record(name('a key name'), z.enum(['string', 'number', 'boolean'], 'expected a key type: string, number or boolean (stream dimensions have no time type)'))
+    .refine((keys) => Object.keys(keys).length > 0, 'expected at least one key'),
+  members: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .refine((m) => Object.keys(m).length >= 2, 'expected at least two member streams'),
+  /** A member without events for this long stops holding the fused windows back. */
+  idleTimeout: duration.default('30s'),
+});
+
 /** What a role may see of one dataset, fusion or stream. */
 const grantSchema = z.strictObject({
   /** A row filter in the where grammar; "$claims.<path>" strings read the verified token. */
@@ -326,6 +356,7 @@ export const configSchema = z.strictObject({
   datasets: z.record(name('a dataset name'), datasetSchema),
   fusions: z.record(name('a fusion name'), fusionSchema).default({}),
   streams: z.record(name('a stream name'), streamSchema).default({}),
+  streamFusions: z.record(name('a stream fusion name'), streamFusionSchema).default({}),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -6,6 +6,7 @@ import { ConfigError, ConfigErrors, TributaryError } from '../errors/index.ts';
 import { parseExpression } from '../planner/expression/index.ts';
 import type { Aggregation, Config, DatasetConfig, MeasureConfig, ProgressiveConfig, SourceConfig } from './Config.ts';
 import { buildAuth, buildRoles } from './buildAuth.ts';
+import { buildStreamFusions } from './buildStreamFusions.ts';
 import { buildFusions, checkRelations } from './buildFusions.ts';
 import { buildStreams } from './buildStreams.ts';
 import { pascalCase } from './pascalCase.ts';
@@ -151,8 +152,9 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
   errors.push(...checkRelations(datasets));
   errors.push(...checkRelations(datasets, Object.fromEntries(Object.values(streams).map((s) => [s.name, s.view])), 'streams'));
   const fusions = buildFusions(raw.fusions, datasets, typeNames, errors);
+  const streamFusions = buildStreamFusions(raw.streamFusions, streams, { datasets, fusions }, typeNames, errors);
   const auth = buildAuth(raw.auth, raw.roles, baseDir, errors);
-  const roles = buildRoles(raw.roles, { datasets, fusions, streams }, errors);
+  const roles = buildRoles(raw.roles, { datasets, fusions, streams, streamFusions }, errors);
   if (errors.length > 0) throw new ConfigErrors(errors);
   const cache = Object.freeze({
     enabled: raw.cache.enabled,
@@ -180,6 +182,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
     cache,
     fusions,
     streams,
+    streamFusions,
     sources: Object.freeze(sources),
     datasets: Object.freeze(datasets),
     auth,

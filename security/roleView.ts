@@ -1,4 +1,4 @@
-import type { Config, DatasetConfig, FusionConfig, RoleConfig, StreamConfig } from '../schema/index.ts';
+import type { Config, DatasetConfig, FusionConfig, RoleConfig, StreamConfig, StreamFusionConfig } from '../schema/index.ts';
 import { grantFor } from './grantFor.ts';
 
 /**
@@ -45,9 +45,27 @@ export function roleView(config: Config, role: RoleConfig): Config {
       (r) => datasets[r.dataset] && Object.keys(r.on).every((k) => restricted.dimensions[k]) && Object.values(r.on).every((k) => datasets[r.dataset]!.dimensions[k]),
     );
     const view = Object.freeze({ ...restricted, relations: Object.freeze(Object.fromEntries(relations.map((r) => [r.name, r]))) });
-    streams[s.name] = Object.freeze({ ...s, dimensions: view.dimensions, measures: view.measures, view });
+    // A history field only where its measure is visible, on the stream and on its history dataset.
+    const history = Object.fromEntries(Object.entries(s.history).filter(([, h]) => view.measures[h.measure] && s.landing && datasets[s.landing.dataset]?.measures[h.measure]));
+    streams[s.name] = Object.freeze({ ...s, dimensions: view.dimensions, measures: view.measures, view, history: Object.freeze(history) });
   }
-  return Object.freeze({ ...config, datasets: Object.freeze(datasets), fusions: Object.freeze(fusions), streams: Object.freeze(streams) });
+  // A stream fusion as a dataset fusion: its keys where every member shows the key's
+  // dimension, its measures where their member stream shows them.
+  const streamFusions: Record<string, StreamFusionConfig> = {};
+  for (const f of Object.values(config.streamFusions)) {
+    const members = visibleMembers(f.name);
+    if (members === undefined || !Object.keys(f.members).every((m) => streams[m])) continue;
+    const keyVisible = (key: string) => Object.entries(f.members).every(([member, mapping]) => streams[member]!.dimensions[mapping[key]!]);
+    const measureVisible = (m: string) => Boolean(streams[f.measureMember[m]!]?.measures[m]);
+    streamFusions[f.name] = Object.freeze({ ...f, view: restrict(f.view, members, keyVisible, measureVisible) });
+  }
+  return Object.freeze({
+    ...config,
+    datasets: Object.freeze(datasets),
+    fusions: Object.freeze(fusions),
+    streams: Object.freeze(streams),
+    streamFusions: Object.freeze(streamFusions),
+  });
 }
 
 function restrict(

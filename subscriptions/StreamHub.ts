@@ -17,6 +17,8 @@ import { StreamClock } from './StreamClock.ts';
 import type { StreamPlan } from './StreamPlan.ts';
 import { Subscriber } from './Subscriber.ts';
 import { subscribeWithReplay } from './subscribeWithReplay.ts';
+import { openFusion, type MemberTap, type RunningFusion } from './fusion/openFusion.ts';
+import type { StreamFusionPlan } from './fusion/StreamFusionPlan.ts';
 import type { StreamEvent, WindowSpec } from './window/index.ts';
 
 export interface StreamCounters {
@@ -40,6 +42,8 @@ interface StreamState {
   /** Stream time and lateness, kept once per stream (not per operator). */
   readonly clock: StreamClock;
   readonly operators: Map<string, SharedOperator>;
+  /** Stream fusions this stream is a member of: each takes its batches (by fused plan key). */
+  readonly taps: Map<string, (batch: readonly StreamEvent[]) => void>;
   readonly landing: LandingWriter | null;
   /**
    * The landing consumer (a Kafka stream with landing): one member of the group that the
@@ -66,6 +70,9 @@ export class StreamHub {
   private readonly streams = new Map<string, StreamState>();
   /** Schema mappings reloaded before the stream's feed was created: it starts with them. */
   private readonly remapped = new Map<string, StreamConfig>();
+  /** Fused operators of stream fusions, by plan key, while they have subscribers. */
+  private readonly fusions = new Map<string, RunningFusion>();
+  private readonly fusionSubscribers = new Map<string, number>();
 
   constructor(
     private readonly config: Config,
@@ -135,6 +142,46 @@ export class StreamHub {
   }
 
   /**
+   * Subscribes to a stream fusion: every member's feed is started (any that cannot start
+   * fails the subscription as for its stream), and subscribers with equal plans share one
+   * fused operator, fed by taps on the members' feeds while it has subscribers.
+   */
+  async subscribeFusion(plan: StreamFusionPlan, planKey: string, emit: 'CHANGES' | 'FINAL', throttleMs: number): Promise<Subscriber> {
+    const states = plan.members.map((m) => this.state(m.stream));
+    await Promise.all(states.map((s) => s.supervisor.ready()));
+    let running = this.fusions.get(planKey);
+    if (!running) {
+      const configs = Object.fromEntries(states.map((s) => [s.config.name, s.config]));
+      const taps: MemberTap[] = states.map((state) => ({
+        history: state.retained.since(replayStart(plan.window, state)),
+        tap: (take) => {
+          state.taps.set(planKey, take);
+          return () => state.taps.delete(planKey);
+        },
+      }));
+      running = openFusion(plan, configs, taps, this.counters.log);
+      this.fusions.set(planKey, running);
+    }
+    const fusion = running;
+    const count = (delta: number) => {
+      const n = (this.fusionSubscribers.get(plan.fusion) ?? 0) + delta;
+      this.fusionSubscribers.set(plan.fusion, n);
+      this.counters.subscribers(plan.fusion, n);
+    };
+    const subscriber = new Subscriber(emit, throttleMs, (s) => {
+      if (fusion.operator.leave(s) && this.fusions.get(planKey) === fusion) {
+        fusion.close();
+        this.fusions.delete(planKey);
+      }
+      count(-1);
+    }, (windows) => this.counters.dropped(plan.fusion, windows));
+    fusion.operator.join(subscriber);
+    count(+1);
+    subscriber.changed(fusion.operator.current());
+    return subscriber;
+  }
+
+  /**
    * Reads the events of a running stream with a new schema mapping (`fields:`, `version:`):
    * the entry point of a config reload. Only the feeds' event readers are swapped, between
    * two batches; the consumer, the retained events, the stream clock and every window
@@ -169,6 +216,8 @@ export class StreamHub {
 
   /** Stops every feed, whatever its state, and waits (bounded) for pending landing writes. */
   async close(): Promise<void> {
+    for (const fusion of this.fusions.values()) fusion.close();
+    this.fusions.clear();
     await Promise.all([...this.streams.values()].map(async (s) => {
       await Promise.all([s.supervisor.close(), s.landingFeed?.supervisor.close()]);
       if (s.landing && !(await settledWithin(s.landing.settled(), LANDING_SETTLE_MS))) {
@@ -232,7 +281,7 @@ export class StreamHub {
       stop: () => feed.stop(),
       log: this.counters.log,
     });
-    state = { config, feed, retained, clock, operators, landing, landingFeed, ensureTable, supervisor, subscriberCount: 0 };
+    state = { config, feed, retained, clock, operators, taps: new Map(), landing, landingFeed, ensureTable, supervisor, subscriberCount: 0 };
     this.streams.set(name, state);
     return state;
   }
@@ -245,6 +294,7 @@ export class StreamHub {
     state.retained.add(batch);
     if (!state.landingFeed) state.landing?.add(batch); // a Kafka stream's landing reads through its own group
     for (const operator of state.operators.values()) operator.add(batch);
+    for (const take of state.taps.values()) take(batch);
   }
 }
 

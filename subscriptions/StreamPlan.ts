@@ -67,7 +67,7 @@ export function planSubscription(
     measures: Object.freeze([...new Set(rows.rows!.measures.map((m) => m.measure))]),
     ...sinceOf(args.since ?? null),
   });
-  const throttleMs = args.throttle ? duration('throttle', args.throttle) : 250;
+  const throttleMs = args.throttle ? requireDuration('throttle', args.throttle) : 250;
   return {
     plan,
     key: planKey(plan),
@@ -75,13 +75,13 @@ export function planSubscription(
   };
 }
 
-function windowSpec(w: SubscriptionArgs['window']): WindowSpec {
+export function windowSpec(w: SubscriptionArgs['window']): WindowSpec {
   const given = [w.tumble, w.hop, w.session].filter((x) => x != null);
   if (given.length !== 1) throw badInput(`window: set exactly one of tumble, hop or session, got ${given.length}`);
-  if (w.tumble != null) return { kind: 'tumble', sizeMs: duration('window.tumble', w.tumble) };
+  if (w.tumble != null) return { kind: 'tumble', sizeMs: requireDuration('window.tumble', w.tumble) };
   if (w.hop != null) {
-    const sizeMs = duration('window.hop.size', w.hop.size);
-    const advanceMs = duration('window.hop.advance', w.hop.advance);
+    const sizeMs = requireDuration('window.hop.size', w.hop.size);
+    const advanceMs = requireDuration('window.hop.advance', w.hop.advance);
     if (advanceMs > sizeMs) throw badInput(`window.hop: advance ${w.hop.advance} is longer than size ${w.hop.size}; events would fall between windows`);
     const perEvent = Math.ceil(sizeMs / advanceMs);
     if (perEvent > MAX_WINDOWS_PER_EVENT) {
@@ -92,10 +92,11 @@ function windowSpec(w: SubscriptionArgs['window']): WindowSpec {
     }
     return { kind: 'hop', sizeMs, advanceMs };
   }
-  return { kind: 'session', gapMs: duration('window.session.gap', w.session!.gap) };
+  return { kind: 'session', gapMs: requireDuration('window.session.gap', w.session!.gap) };
 }
 
-function duration(path: string, text: string): number {
+/** A positive whole number of milliseconds from a duration text, or BAD_USER_INPUT naming `path`. */
+export function requireDuration(path: string, text: string): number {
   const ms = parseDuration(text);
   if (ms === null || ms < 1 || !Number.isInteger(ms)) throw badInput(`${path}: expected a duration such as 500ms, 10s, 1m, 2h or 1d, got ${JSON.stringify(text)}`);
   return ms;
@@ -107,7 +108,7 @@ function duration(path: string, text: string): number {
  */
 function sinceOf(text: string | null): Pick<StreamPlan, 'sinceMs' | 'sinceBackMs'> {
   if (!text) return { sinceMs: null, sinceBackMs: null };
-  if (text.startsWith('-')) return { sinceMs: null, sinceBackMs: duration('since', text.slice(1)) };
+  if (text.startsWith('-')) return { sinceMs: null, sinceBackMs: requireDuration('since', text.slice(1)) };
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw badInput(`since: expected "-15m" or an ISO-8601 time, got ${JSON.stringify(text)}`);
   return { sinceMs: ms, sinceBackMs: null };

@@ -1,4 +1,4 @@
-import { assertNever, dimensionKey, normalizeFilter, type AggregatePlan, type CorePlan, type Filter } from '../../planner/index.ts';
+import { dimensionKey, normalizeFilter, renameFilterFields, type AggregatePlan, type CorePlan, type Filter } from '../../planner/index.ts';
 import type { FusionConfig } from '../../schema/index.ts';
 
 /**
@@ -15,7 +15,7 @@ export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan
     })
     .sort((a, b) => (a.key < b.key ? -1 : 1));
   const measures = fused.measures.filter((m) => fusion.measureMember[m.measure] === member);
-  const filter = fused.filter && normalizeFilter(renameFields(fused.filter, (key) => mapping[key]!));
+  const filter = fused.filter && normalizeFilter(renameFilterFields(fused.filter, (key) => mapping[key]!));
   return Object.freeze({
     kind: 'aggregate',
     dataset: member,
@@ -38,23 +38,4 @@ export function memberPlan(fusion: FusionConfig, member: string, fused: CorePlan
 export function memberKeys(fusion: FusionConfig, member: string, fused: CorePlan): string[] {
   const mapping = fusion.members[member]!;
   return fused.dimensions.map((d) => dimensionKey(mapping[d.name]!, d.granularity));
-}
-
-function renameFields(f: Filter, rename: (field: string) => string): Filter {
-  switch (f.kind) {
-    case 'const':
-      return f;
-    case 'and':
-    case 'or':
-      return { kind: f.kind, args: f.args.map((a) => renameFields(a, rename)) };
-    case 'not':
-      return { kind: 'not', arg: renameFields(f.arg, rename) };
-    case 'compare':
-    case 'in':
-    case 'match':
-    case 'isNull':
-      return { ...f, field: rename(f.field) };
-    default:
-      return assertNever(f);
-  }
 }
