@@ -13,6 +13,7 @@ import {
   type OrderKey,
   type PlanDimension,
 } from './LogicalPlan.ts';
+import { filterFields } from './filterFields.ts';
 import { normalizeFilter } from './normalizeFilter.ts';
 
 export interface QueryPlans {
@@ -36,7 +37,7 @@ export function buildPlan(dataset: DatasetConfig, request: DatasetRequest, serve
     const dimensions = planDimensions(dataset, request.rows.dimensions);
     const { order, orderMeasures } = planOrder(dataset, request.orderBy ?? [], dimensions);
     const having = normalizeFilter(havingToFilter(request.having, dataset, server));
-    const measureNames = [...request.rows.measures, ...orderMeasures, ...fieldsOf(having), ...calcMeasures(request.rows.calcs, calcs)];
+    const measureNames = [...request.rows.measures, ...orderMeasures, ...filterFields(having), ...calcMeasures(request.rows.calcs, calcs)];
     rows = freezePlan({
       kind: 'aggregate',
       dataset: dataset.name,
@@ -149,21 +150,6 @@ function parseCalcs(dataset: DatasetConfig, texts: readonly string[]): Map<strin
 
 function calcMeasures(texts: readonly string[], calcs: ReadonlyMap<string, Expression>): string[] {
   return texts.flatMap((t) => referencedNames(calcs.get(t)!));
-}
-
-function fieldsOf(filter: Filter | null): string[] {
-  if (!filter) return [];
-  switch (filter.kind) {
-    case 'const':
-      return [];
-    case 'and':
-    case 'or':
-      return filter.args.flatMap(fieldsOf);
-    case 'not':
-      return fieldsOf(filter.arg);
-    default:
-      return [filter.field];
-  }
 }
 
 function planLimit(limit: number | null | undefined, server: ServerConfig): number {

@@ -1,11 +1,13 @@
 /** The planner: GraphQL-free requests → normalized LogicalPlans → SQL per dialect. */
 export type { AggregatePlan, CorePlan, Pushdown, Filter, LeafMeasure, OrderKey, PlanDimension, Scalar, LeafFunction, CompareOp } from './LogicalPlan.ts';
 export { assertNever, coreOf, dimensionKey, leafKey } from './LogicalPlan.ts';
-export type { DatasetRequest } from './DatasetRequest.ts';
+export type { DatasetRequest, FillMode, RequestedDimension, RollingMeasure } from './DatasetRequest.ts';
+export { normalizeWindow, parentKey, PREVIOUS_KEY, previousRefKey, rollingKey, totalKey } from './analyticsKeys.ts';
 export { buildPlan, type QueryPlans } from './buildPlan.ts';
 export { createPlanMemo } from './createPlanMemo.ts';
 export { normalizeFilter } from './normalizeFilter.ts';
 export { renameFilterFields } from './renameFilterFields.ts';
+export { filterFields } from './filterFields.ts';
 export { canonicalJson, planKey } from './canonicalJson.ts';
 export { planBytes } from './planBytes.ts';
 export { compileExtent } from './compileExtent.ts';
@@ -16,6 +18,11 @@ export { columnTypesFromOids, type ColumnSqlType, type ColumnTypes } from './col
 export { printPlan, printFilter } from './printPlan.ts';
 export { formatInstant, formatWall, parseTimeInput, wallToInstant, instantToWall, zoneOffsetAt } from './time/zonedTime.ts';
 export { compileEvaluator, parseExpression, checkExpression, referencedNames, printExpression, type Expression } from './expression/index.ts';
+export { analyticsReferences, type AnalyticsReferences } from './expression/index.ts';
 export { truncateWall } from './time/truncateWall.ts';
+export { customBucket } from './time/customBucket.ts';
+export { needsAnalytics } from './needsAnalytics.ts';
 export { compareHolds } from './compareHolds.ts';
-export { whereToFilter } from './inputToFilter.ts';
+export { havingToFilter, whereToFilter } from './inputToFilter.ts';
+export { resolveRelativeRanges, withResolvedRanges, type ResolvedRange } from './resolveRelativeRanges.ts';
+export { relativeRange, RELATIVE_RANGE_FORMS, type WallRange } from './time/relativeRange.ts';

@@ -91,6 +91,10 @@ function fieldFilters(field: string, type: DimensionType, ops: Record<string, un
       out.push({ kind: 'match', field, op, value: text(raw, at) });
     } else if ((COMPARE_OPS as readonly string[]).includes(op)) {
       out.push({ kind: 'compare', field, op: op as CompareOp, value: scalar(raw, type, at, ctx) });
+    } else if (op === 'inRange' && type === 'time') {
+      // Dataset and fusion requests have it rewritten to gte/lt before planning (resolveRelativeRanges.ts);
+      // what reaches here is a stream's where (windows run on event time, not the gateway's clock).
+      throw badInput(`${at}: relative ranges are resolved only in the where of dataset and fusion queries (a stream's windows run on event time, and row policies are fixed): filter with gte/lt`);
     } else {
       throw badInput(`${at}: unknown operator "${op}"`);
     }

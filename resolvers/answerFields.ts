@@ -16,7 +16,9 @@ export function answerFields(ctx: RequestContext, answered: DatasetAnswer, datas
  * The SQL of `meta.sources` names tables and columns and shows the shape of the caller's
  * row policy: only "*" roles (and an open gateway) see it.
  */
-function metaFor(ctx: RequestContext, meta: DatasetAnswer['meta']): DatasetAnswer['meta'] {
+export function metaFor(ctx: RequestContext, answered: DatasetAnswer['meta']): DatasetAnswer['meta'] {
+  // ranges is non-null in the schema: an answer built without it reports none.
+  const meta = answered.ranges ? answered : { ...answered, ranges: [] };
   if (!ctx.access || ctx.access.role.all) return meta;
   return { ...meta, sources: meta.sources.map((s) => ({ ...s, sql: '(hidden for this role)' })) };
 }

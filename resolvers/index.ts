@@ -20,7 +20,7 @@ export function buildResolvers(config: Config): Record<string, Record<string, un
     for (const [type, fields] of Object.entries(more)) resolvers[type] = { ...resolvers[type], ...fields };
   };
   for (const dataset of Object.values(config.datasets)) {
-    add(datasetResolvers(dataset, config, (ctx, request, options) => ctx.gateway.answer(request, options)));
+    add(datasetResolvers(dataset, config, (ctx, request, options) => ctx.gateway.answer(request, options), true));
     add(progressiveResolvers(dataset));
   }
   for (const stream of Object.values(config.streams)) add(streamResolvers(stream, config));

@@ -14,7 +14,7 @@ export function windowRows(state: WindowState, shape: SubscriptionShape): Result
 }
 
 /** SQL-like order: each key ascending or descending, nulls last either way; strings by code point. */
-function compareBy(order: readonly OrderKey[]) {
+export function compareBy(order: readonly OrderKey[]) {
   return (a: ResultRow, b: ResultRow): number => {
     for (const o of order) {
       const x = a[o.field] ?? null;

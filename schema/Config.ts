@@ -190,6 +190,20 @@ export interface DatasetConfig {
   readonly relations: Readonly<Record<string, RelationConfig>>;
   /** How the `<dataset>` subscription slices a heavy query (datasets only; views have none). */
   readonly progressive?: ProgressiveConfig;
+  /** The dataset's own time granularities (`granularities:`), by name; `{}` without (and for views). */
+  readonly granularities: Readonly<Record<string, CustomGranularity>>;
+}
+
+/**
+ * A dataset's own calendar bucket (`fiscalQuarter: { interval: 3 months, origin: "2025-02-01" }`):
+ * buckets of `count` days (weeks are 7 days) or `count` months (quarters 3, years 12) laid
+ * from `originWall`, the origin as a wall time in the dataset's zone (planner/time/customBucket.ts).
+ */
+export interface CustomGranularity {
+  readonly name: string;
+  readonly unit: 'day' | 'month';
+  readonly count: number;
+  readonly originWall: number;
 }
 
 /**

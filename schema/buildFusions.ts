@@ -18,6 +18,7 @@ export function checkRelations(
       const at = `${kind}.${d.name}.relations.${r.name}`;
       if (d.dimensions[r.name] || d.measures[r.name]) errors.push(new ConfigError(at, `"${r.name}" is also a field of ${d.name}; names must be unique`));
       if (r.name === 'calc') errors.push(new ConfigError(at, '"calc" is reserved (the calculation field of every row); choose another name'));
+      if (r.name === 'previous' && kind === 'datasets') errors.push(new ConfigError(at, '"previous" is reserved (the compared period of every row, with compare); choose another name'));
       const target = datasets[r.dataset];
       if (!target) {
         errors.push(new ConfigError(`${at}.dataset`, `unknown dataset "${r.dataset}"; defined datasets: ${Object.keys(datasets).join(', ')}`));
@@ -104,6 +105,7 @@ export function buildFusions(
       measures: Object.freeze(measures),
       cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
       relations: Object.freeze({}),
+      granularities: Object.freeze({}),
     });
     fusions[name] = Object.freeze({
       name,

@@ -72,6 +72,7 @@ export function buildStreamFusions(
       measures: Object.freeze(measures),
       cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
       relations: Object.freeze({}),
+      granularities: Object.freeze({}),
     });
     fusions[name] = Object.freeze({
       name,

@@ -107,6 +107,7 @@ export function buildStreams(
         relations: Object.freeze(
           Object.fromEntries(Object.entries(s.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
         ),
+        granularities: Object.freeze({}),
       }),
     });
   }
@@ -141,5 +142,6 @@ function historyDataset(
     measures: Object.freeze(historyMeasures),
     cache: Object.freeze({ ttlMs: 5_000, refreshKey: null, refreshEveryMs: 30_000 }),
     relations: Object.freeze({}),
+    granularities: Object.freeze({}),
   }) as DatasetConfig;
 }

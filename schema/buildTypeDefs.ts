@@ -14,7 +14,8 @@ const OUTPUT_TYPE: Record<DimensionType, string> = { string: 'String', number: '
 export function buildTypeDefs(config: Config): string {
   const datasets = Object.values(config.datasets);
   const views = Object.values(config.fusions).map((f) => f.view);
-  const types = [...datasets, ...views].map((d) => datasetTypes(d, config));
+  // Analytics (compare, rolling, previous, fill, custom granularities) are for datasets; fusion views keep the plain shape.
+  const types = [...datasets.map((d) => datasetTypes(d, config, true)), ...views.map((d) => datasetTypes(d, config, false))];
   return [SHARED_TYPES, ...types, ...datasets.map(progressType), queryType(config), buildStreamTypeDefs(config), buildStreamFusionTypeDefs(config), subscriptionType(config)].join('\n');
 }
 
@@ -50,12 +51,16 @@ ${fields.join('\n')}
 }`;
 }
 
-function datasetTypes(d: DatasetConfig, config: Config): string {
+function datasetTypes(d: DatasetConfig, config: Config, analytics: boolean): string {
   const t = d.typeName;
   const dims = Object.values(d.dimensions);
   const measures = Object.values(d.measures);
   const measureDoc = (m: DatasetConfig['measures'][string]) => doc(`${m.aggregation} of ${m.text}`);
-  return `
+  const granularityType = analytics ? timeGranularityType(d) : 'TimeGranularity';
+  const rowMeasure = (m: DatasetConfig['measures'][string]) =>
+    analytics ? `  ${measureDoc(m)}\n  ${m.name}(${doc(ROLLING_DOC)} rolling: String): Float` : `  ${measureDoc(m)}\n  ${m.name}: Float`;
+  const previous = analytics && measures.length > 0;
+  return `${analytics ? analyticsTypes(d, granularityType) : ''}
 "Filter on ${d.name} rows before aggregation. Fields of one object are ANDed."
 input ${t}Where {
 ${dims.map((dim) => `  ${dim.name}: ${FILTER_INPUT[dim.type]}`).join('\n')}
@@ -76,10 +81,10 @@ ${[...dims, ...measures].map((f) => `  ${f.name}: SortDirection`).join('\n')}
 }
 "One group of ${d.name}: the selected dimensions are the grouping."
 type ${t}Row {
-${dims.map(dimensionField).join('\n')}
-${measures.map((m) => `  ${measureDoc(m)}\n  ${m.name}: Float`).join('\n')}
-  "A calculation over this row's measures: + - * / ( ) abs round floor ceil coalesce nullif min max. Division by zero gives null."
-  calc(expr: String!): Float
+${dims.map((dim) => dimensionField(dim, granularityType, analytics)).join('\n')}
+${measures.map(rowMeasure).join('\n')}
+  ${doc(analytics ? ROW_CALC_DOC : PLAIN_CALC_DOC)}
+  calc(expr: String!): Float${previous ? `\n  "The measures over the compared period (query argument compare); null without compare or where the compared period has no rows."\n  previous: ${t}Previous` : ''}
 ${Object.values(d.relations)
   .map((r) => `  ${doc(`The ${r.dataset} row whose ${Object.values(r.on).join(', ')} match this row's ${Object.keys(r.on).join(', ')}; batched into one query per request.`)}\n  ${r.name}: ${config.datasets[r.dataset]!.typeName}Row`)
   .join('\n')}
@@ -97,13 +102,52 @@ type ${t}Result {
 }`;
 }
 
-function dimensionField(dim: DimensionConfig): string {
+function dimensionField(dim: DimensionConfig, granularityType: string, analytics: boolean): string {
   if (dim.type !== 'time') return `  ${doc(`${dim.type} dimension (column ${dim.column})`)}\n  ${dim.name}: ${OUTPUT_TYPE[dim.type]}`;
+  const fill = analytics ? `, ${doc('Return every bucket of the where range (else from the first to the last bucket in the answer) for each combination of the other dimensions; missing buckets get ZERO, NULL or the PREVIOUS bucket\'s values.')} fill: FillMode` : '';
   return `  ${doc(`Start of the bucket, ISO-8601 with offset. Default granularity: ${dim.granularity.toUpperCase()}.`)}
-  ${dim.name}(granularity: TimeGranularity): String`;
+  ${dim.name}(granularity: ${granularityType}${fill}): String`;
 }
 
+/** A dataset with its own granularities gets its own enum for its time fields: the built-ins and its names as written. */
+function timeGranularityType(d: DatasetConfig): string {
+  const custom = Object.keys(d.granularities);
+  const hasTime = Object.values(d.dimensions).some((dim) => dim.type === 'time');
+  return custom.length > 0 && hasTime ? `${d.typeName}Granularity` : 'TimeGranularity';
+}
+
+/** The per-dataset analytics types: its granularity enum (when it has custom granularities) and `<T>Previous`. */
+function analyticsTypes(d: DatasetConfig, granularityType: string): string {
+  const t = d.typeName;
+  const measures = Object.values(d.measures);
+  const parts: string[] = [];
+  if (granularityType !== 'TimeGranularity') {
+    const custom = Object.values(d.granularities).map((g) => `  ${doc(`${g.count} ${g.unit}${g.count === 1 ? '' : 's'} from the origin (datasets.${d.name}.granularities).`)}\n  ${g.name}`);
+    parts.push(`
+"Time buckets of ${d.name}: the built-in granularities and the dataset's own."
+enum ${granularityType} {
+  SECOND MINUTE HOUR DAY WEEK MONTH QUARTER YEAR
+${custom.join('\n')}
+}`);
+  }
+  if (measures.length > 0) {
+    parts.push(`
+"The measures of a ${d.name} row over the compared period (compare): the same other dimensions, the row's time bucket shifted."
+type ${t}Previous {
+${measures.map((m) => `  ${m.name}: Float`).join('\n')}
+}`);
+  }
+  return parts.join('');
+}
+
+const ROLLING_DOC =
+  'The measure over a window ending with this row\'s time bucket: "7d", "4 weeks", "3 MONTH" (units d|day|days, w|week|weeks, month|months, quarter|quarters, year|years; n >= 1). Needs a time dimension in the selection; the where range on it picks the buckets shown, not the window\'s data. Not for countDistinct. An empty window gives count 0, the others null.';
+const PLAIN_CALC_DOC = "A calculation over this row's measures: + - * / ( ) abs round floor ceil coalesce nullif min max. Division by zero gives null.";
+const ROW_CALC_DOC =
+  "A calculation over this row's measures: + - * / ( ) abs round floor ceil coalesce nullif min max. Division by zero gives null. Also total(m) (m over every row passing where), parent(m, d1, ...) (m over the rows with this row's d1... values; each d selected) and previous.m (m over the compared period, with compare).";
+
 function queryType(config: Config): string {
+  const datasetCount = Object.keys(config.datasets).length;
   const described = [
     ...Object.values(config.datasets).map((d) => [d, `Aggregate query over dataset ${d.name} (source ${d.source}).`] as const),
     ...Object.values(config.fusions).map(
@@ -111,9 +155,9 @@ function queryType(config: Config): string {
     ),
   ];
   const fields = described.map(
-    ([d, description]) =>
+    ([d, description], i) =>
       `  ${doc(description)}
-  ${d.name}(where: ${d.typeName}Where, having: ${d.typeName}Having, orderBy: [${d.typeName}OrderBy!], limit: Int, offset: Int, cache: CacheMode = DEFAULT): ${d.typeName}Result!`,
+  ${d.name}(where: ${d.typeName}Where, having: ${d.typeName}Having, orderBy: [${d.typeName}OrderBy!], limit: Int, offset: Int, cache: CacheMode = DEFAULT${i < datasetCount ? ', compare: CompareInput' : ''}): ${d.typeName}Result!`,
   );
   return `
 type Query {
@@ -134,6 +178,19 @@ const SHARED_TYPES = `
 enum CacheOutcome { HIT DERIVED MISS BYPASS }
 enum CacheMode { DEFAULT BYPASS REFRESH }
 enum TimeGranularity { SECOND MINUTE HOUR DAY WEEK MONTH QUARTER YEAR }
+"How a time dimension's missing buckets are filled: every measure 0, every measure null, or the values of the same series' previous bucket (null before the first)."
+enum FillMode { ZERO NULL PREVIOUS }
+"Period-over-period: each row gains previous { ... }, its measures over the where's time range shifted back."
+input CompareInput {
+  "The period compared with."
+  to: CompareTo!
+}
+enum CompareTo {
+  "The range just before: shifted by its own length (whole months, whole days, else its duration)."
+  PREVIOUS_PERIOD
+  "The same range a year earlier (12 calendar months)."
+  PREVIOUS_YEAR
+}
 enum SortDirection { ASC DESC }
 type QueryMeta {
   cache: CacheOutcome!
@@ -143,7 +200,11 @@ type QueryMeta {
   ageMs: Float!
   "True when more rows existed than rows returned: the limit (or server.defaultLimit without one) cut them."
   truncated: Boolean!
+  "The relative ranges (inRange) of where, as resolved for this answer; empty when there are none."
+  ranges: [ResolvedRange!]!
 }
+"A relative range as resolved at request time: [from, to), ISO-8601 with the dataset's offset."
+type ResolvedRange { field: String! expression: String! from: String! to: String! }
 "One time slice of a progressive answer: [from, to) in the dataset's zone; null where it is open."
 type ProgressSlice { from: String to: String done: Boolean! cache: CacheOutcome }
 type SourceCall {
@@ -156,7 +217,11 @@ type SourceProgress { queryId: String! state: String! completedSplits: Int! tota
 input StringFilter { eq: String ne: String in: [String!] notIn: [String!] contains: String startsWith: String isNull: Boolean }
 input NumberFilter { eq: Float ne: Float gt: Float gte: Float lt: Float lte: Float in: [Float!] notIn: [Float!] isNull: Boolean }
 "Time values are ISO-8601 dates or date-times; without an offset they are read in the dataset's time zone."
-input TimeFilter { eq: String gt: String gte: String lt: String lte: String isNull: Boolean }
+input TimeFilter {
+  eq: String gt: String gte: String lt: String lte: String isNull: Boolean
+  "A range relative to now in the dataset's zone, [from, to): today, yesterday, this|last week|month|quarter|year, last N days|weeks|months (the current one included), year to date, month to date. Resolved at request time into gte/lt (meta.ranges shows them). Dataset and fusion queries only: a stream's where refuses it (BAD_USER_INPUT), its windows run on event time."
+  inRange: String
+}
 input BooleanFilter { eq: Boolean ne: Boolean isNull: Boolean }
 type DimensionInfo { name: String! type: String! }
 type MeasureInfo { name: String! aggregation: String! }

@@ -200,6 +200,16 @@ const datasetSchema = z
     dimensions: z.record(name('a dimension name'), dimensionSchema).default({}),
     measures: z.record(name('a measure name'), measureSchema).default({}),
     cache: datasetCacheSchema.optional(),
+    /** The dataset's own calendar buckets: `{ fiscalQuarter: { interval: 3 months, origin: "2025-02-01" } }` (checked in buildGranularities). */
+    granularities: z
+      .record(
+        name('a granularity name'),
+        z.strictObject({
+          interval: z.string('expected an interval such as "3 months" or "2 weeks"'),
+          origin: z.string('expected a date such as "2025-02-01" (quote it)'),
+        }),
+      )
+      .default({}),
     /** The `<dataset>` subscription's time slices (server/progressive/). */
     progressive: z
       .strictObject({

@@ -9,6 +9,7 @@ import { buildAuth, buildRoles } from './buildAuth.ts';
 import { buildStreamFusions } from './buildStreamFusions.ts';
 import { buildFusions, checkRelations } from './buildFusions.ts';
 import { buildStreams } from './buildStreams.ts';
+import { buildGranularities } from './buildGranularities.ts';
 import { pascalCase } from './pascalCase.ts';
 import { configSchema, type RawConfig } from './configSchema.ts';
 import { interpolateEnv } from './interpolateEnv.ts';
@@ -146,6 +147,7 @@ function buildConfig(raw: RawConfig, baseDir: string): Config {
         Object.fromEntries(Object.entries(d.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
       ),
       progressive: progressiveOf(d.progressive, dimensions, `${at}.progressive`, errors),
+      granularities: buildGranularities(d.granularities, dimensions, at, errors),
     });
   }
   const streams = buildStreams(raw.streams, sources, datasets, typeNames, errors, raw.server.identity);
@@ -224,7 +226,8 @@ function progressiveOf(
   return Object.freeze({ by, slices: spec?.slices ?? 8 });
 }
 
-const RESERVED_FIELDS = new Set(['calc', 'AND', 'OR', 'NOT']);
+/** `previous`: the row field of compare (`previous { revenue }`). */
+const RESERVED_FIELDS = new Set(['calc', 'previous', 'AND', 'OR', 'NOT']);
 
 
 function isTimeZone(zone: string): boolean {

@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { CacheMode, CacheOutcome, PlanCache } from '../cache/index.ts';
-import type { AggregatePlan, DatasetRequest, Expression, Filter, QueryPlans } from '../planner/index.ts';
+import type { AggregatePlan, DatasetRequest, Expression, Filter, QueryPlans, ResolvedRange } from '../planner/index.ts';
 import type { Config, DatasetConfig } from '../schema/index.ts';
 import type { Access, Authenticator } from '../security/index.ts';
 import type { Source, SourceProgress } from '../sources/index.ts';
@@ -38,6 +38,8 @@ export interface DatasetAnswer {
     readonly ageMs: number;
     /** More rows existed than `rows` holds: the limit (or server.defaultLimit) cut them. */
     readonly truncated: boolean;
+    /** The request's relative ranges (inRange) as resolved at the gateway's now(); empty when none. */
+    readonly ranges: readonly ResolvedRange[];
   };
 }
 
@@ -78,6 +80,8 @@ export interface Gateway {
   readonly cache: PlanCache;
   /** Kafka feeds, shared window operators and landing writers of the streams. */
   readonly streams: StreamHub;
+  /** The gateway's clock (epoch ms): relative ranges (inRange) resolve against it. Injectable: createGateway(config, { now }). */
+  now(): number;
   /**
    * buildPlan with a memo of recent requests; `over` defaults to the request's dataset (a
    * fusion passes its view); `security` are the caller's row-policy predicates.

@@ -1,6 +1,6 @@
 import { execute, parse, validate, type GraphQLError } from 'graphql';
 import { planOfCore, type CacheDecision, type PlanCache } from '../cache/index.ts';
-import { buildPlan, coreOf, compileSql, planKey, printPlan, type AggregatePlan } from '../planner/index.ts';
+import { buildPlan, coreOf, compileSql, planKey, printPlan, withResolvedRanges, type AggregatePlan } from '../planner/index.ts';
 import { planFusion, type RequestContext } from '../resolvers/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
 import { rowPolicy, type Access } from '../security/index.ts';
@@ -69,15 +69,17 @@ export async function explainQuery(
   };
   const recorder: Gateway = {
     ...gateway,
-    answer: async (request, options) => {
-      const dataset = gateway.config.datasets[request.dataset]!;
+    answer: async (asked, options) => {
+      const dataset = gateway.config.datasets[asked.dataset]!;
+      // Relative ranges print as the absolute bounds a real request would have now.
+      const { request, ranges } = withResolvedRanges(asked, dataset, gateway.now());
       const built = buildPlan(dataset, request, gateway.config.server, rowPolicy(options?.access, dataset, gateway.config));
       // The rows plan runs with one row more than its limit (meta.truncated): explain that one.
       const rows = built.rows && limitProbe(built.rows).plan;
       const shared = (rows && built.totals && gateway.cache.sharedStatement(rows, built.totals, dataset)) || undefined;
       if (rows) pending.push(explain(request.dataset, 'rows', rows, dataset, undefined, shared));
       if (built.totals) pending.push(explain(request.dataset, 'totals', built.totals, dataset, undefined, shared));
-      return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0, truncated: false } };
+      return { rows: null, totals: null, calcs: built.calcs, meta: { cache: 'BYPASS', sources: [], ageMs: 0, truncated: false, ranges } };
     },
     // Fusions plan over their view (a role's schema passes its own copy, hence by name): that is where the members are known.
     plan: (request, over, security) => {

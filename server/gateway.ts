@@ -1,6 +1,6 @@
 import { L2Cache, PlanCache, RefreshKeyWatcher, type L2Observer } from '../cache/index.ts';
 import { ConfigErrors } from '../errors/index.ts';
-import { createPlanMemo, type AggregatePlan, type DatasetRequest } from '../planner/index.ts';
+import { createPlanMemo, withResolvedRanges, type AggregatePlan, type DatasetRequest } from '../planner/index.ts';
 import type { Config } from '../schema/index.ts';
 import { checkDatasetColumns, createSource } from '../sources/index.ts';
 import { StreamHub } from '../subscriptions/index.ts';
@@ -17,8 +17,9 @@ import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from './Gatewa
 /**
  * Opens the sources of a config, checks every dataset against its source (unless
  * `check: false`). (server/gatewaySchemas.ts builds the schemas.) Throws ConfigErrors naming each bad path.
+ * `now` is the clock relative ranges (inRange) resolve against (Date.now unless given: tests fix it).
  */
-export async function createGateway(config: Config, options: { check?: boolean } = {}): Promise<Gateway> {
+export async function createGateway(config: Config, options: { check?: boolean; now?: () => number } = {}): Promise<Gateway> {
   const policyProblems = checkRowPolicies(config);
   if (policyProblems.length > 0) throw new ConfigErrors(policyProblems);
   const authenticate = await createAuthenticator(config);
@@ -71,7 +72,13 @@ export async function createGateway(config: Config, options: { check?: boolean }
     metrics,
     cache,
     streams,
-    plan: (request, over, security) => planMemo(over ?? config.datasets[request.dataset]!, request, config.server, security),
+    now: options.now ?? Date.now,
+    // Relative ranges become absolute bounds before the memo sees the request: no memoized plan holds a stale "today".
+    // (answer, answerProgressively and fusions resolve them first themselves, to report them in meta.ranges.)
+    plan: (request, over, security) => {
+      const dataset = over ?? config.datasets[request.dataset]!;
+      return planMemo(dataset, withResolvedRanges(request, dataset, gateway.now()).request, config.server, security);
+    },
     answer: (request, answerOptions = {}) => answer(gateway, request, answerOptions),
     answerProgressively: (request, answerOptions = {}) => answerProgressively(gateway, request, answerOptions),
     close: async () => {
@@ -103,12 +110,14 @@ function l2Observer(metrics: Metrics): L2Observer {
  * Arrow. Rows and totals are separate plans, each answered by the cache; when both miss,
  * one source statement answers both (PlanCache.answerWithTotals).
  */
-async function answer(gateway: Gateway, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
-  const dataset = gateway.config.datasets[request.dataset]!;
+async function answer(gateway: Gateway, asked: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
+  const dataset = gateway.config.datasets[asked.dataset]!;
+  // inRange → absolute gte/lt at the gateway's clock, before planning (and the plan memo, and the cache keys).
+  const { request, ranges } = withResolvedRanges(asked, dataset, gateway.now());
   const plans = gateway.plan(request, dataset, rowPolicy(options.access, dataset, gateway.config));
   // The cells of the query's range, cached by progressive answers, merged without a source query.
   const fromSlices = answerFromSlices(gateway, dataset, plans, options);
-  if (fromSlices) return fromSlices;
+  if (fromSlices) return fromSlices.then((a) => ({ ...a, meta: { ...a.meta, ranges } }));
   const calls: SourceCall[] = [];
   const run = (plan: AggregatePlan) => runPlan(gateway, plan, dataset, options, calls);
 
@@ -128,6 +137,7 @@ async function answer(gateway: Gateway, request: DatasetRequest, options: Answer
       sources: calls,
       ageMs: Math.max(0, ...answered.map((a) => a.ageMs)),
       truncated: trimmed?.truncated ?? false,
+      ranges,
     },
   };
 }

@@ -362,11 +362,13 @@ describe.skipIf(!pgAdmin)('access control: row policies, per-role schemas and ex
     };
     const adminRow = await fieldsOf(tokenOf(ADMIN), 'SalesRow');
     expect(adminRow).toEqual(expect.arrayContaining(['product', 'cost', 'customer', 'calc']));
-    expect(await fieldsOf(tokenOf(NORTH_EAST), 'SalesRow')).toEqual([...TENANT_SALES_MEMBERS, 'calc', 'customer'].sort());
+    expect(await fieldsOf(tokenOf(NORTH_EAST), 'SalesRow')).toEqual([...TENANT_SALES_MEMBERS, 'calc', 'customer', 'previous'].sort());
     expect(await fieldsOf(tokenOf(NORTH_EAST), 'SalesTotals')).toEqual(['avgAmount', 'calc', 'customers', 'maxAmount', 'minAmount', 'orders', 'revenue']);
+    // previous { ... } (compare) offers the role's measures only.
+    expect(await fieldsOf(tokenOf(NORTH_EAST), 'SalesPrevious')).toEqual(['avgAmount', 'customers', 'maxAmount', 'minAmount', 'orders', 'revenue']);
     expect(await fieldsOf(tokenOf(NORTH_EAST), 'SalesWhere', 'inputFields')).toEqual(['AND', 'NOT', 'OR', 'channel', 'customerId', 'orderDate', 'qty', 'region'].sort());
     // The desk sees neither the relation (customers is not granted to it) nor its key.
-    expect(await fieldsOf(tokenOf(DESK), 'SalesRow')).toEqual([...DESK_SALES_MEMBERS, 'calc'].sort());
+    expect(await fieldsOf(tokenOf(DESK), 'SalesRow')).toEqual([...DESK_SALES_MEMBERS, 'calc', 'previous'].sort());
     expect(await fieldsOf(tokenOf(DESK), 'TargetsRow')).toBeNull();
     expect(await fieldsOf(tokenOf(DESK), 'CustomersRow')).toBeNull();
 

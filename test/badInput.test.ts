@@ -78,7 +78,7 @@ const BAD_CASES: readonly BadCase[] = [
   { name: 'malformed calc', query: calc('revenue + * 2'), code: BAD, message: 'calc: unexpected "*" at column 11 in "revenue + * 2"', extensions: { position: 10 } },
   { name: 'calc missing a parenthesis', query: calc('(revenue + 1'), code: BAD, message: 'calc: expected ")" at column 13 but the expression ended', extensions: { position: 12 } },
   { name: 'calc with SQL in it', query: calc('revenue); drop table x; --'), code: BAD, message: 'calc: unexpected character ";" at column 9 in "revenue); drop table x; --"', extensions: { position: 8 } },
-  { name: 'calc with an unknown function', query: calc('sqrt(revenue)'), code: BAD, message: 'calc: unknown function "sqrt" at column 1; known: abs, round, floor, ceil, coalesce, nullif, min, max', extensions: { position: 0 } },
+  { name: 'calc with an unknown function', query: calc('sqrt(revenue)'), code: BAD, message: 'calc: unknown function "sqrt" at column 1; known: abs, round, floor, ceil, coalesce, nullif, min, max, total, parent', extensions: { position: 0 } },
   { name: 'calc naming an unknown measure', query: calc('orders + revenu * 2', 'totals'), code: BAD, message: 'calc: unknown name "revenu" at column 10 in "orders + revenu * 2"; known: avgAmount, orders, revenue; did you mean "revenue"?', extensions: { position: 9 } },
   { name: 'calc dividing by the constant zero', query: calc('revenue / (1 - 1)'), code: BAD, message: 'calc: division by the constant zero at column 9 in "revenue / (1 - 1)"', extensions: { position: 8 } },
   { name: 'calc over the length limit', query: calc(`revenue + ${'1'.repeat(1991)}`), code: LIMIT, message: 'calc: the expression is 2001 characters long; the maximum is 2000', extensions: { position: 2000 } },

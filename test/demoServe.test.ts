@@ -88,3 +88,23 @@ it('serves GraphiQL to browsers with the example query, and health endpoints', a
   const ready = await fetch(server.url.replace('/graphql', '/readyz'));
   expect(await ready.json()).toEqual({ ready: true, sources: { embedded: 'ok', files: 'ok' } });
 });
+
+it('answers the analytics examples: a year-over-year quarter and fiscal quarters', async () => {
+  const { sales } = await runExample('QuarterOverYear');
+  const months = new Set(sales.rows.map((r: { month: string }) => r.month));
+  expect([...months].sort()).toEqual(['2025-10-01T00:00:00+00:00', '2025-11-01T00:00:00+00:00', '2025-12-01T00:00:00+00:00']);
+  for (const row of sales.rows) {
+    expect(row.previous?.revenue).toBeGreaterThan(0); // the demo has 2024 sales in every region and month
+    expect(row.growth).toBeCloseTo(row.revenue / row.previous.revenue - 1, 12);
+    expect(row.rolling).toBeGreaterThanOrEqual(row.revenue);
+  }
+  const shares = sales.rows.reduce((sum: number, r: { share: number }) => sum + r.share, 0);
+  expect(shares).toBeCloseTo(1, 9);
+  expect(sales.meta.ranges).toEqual([
+    { field: 'orderDate', expression: 'previous year of [2025-10-01T00:00:00+00:00, 2026-01-01T00:00:00+00:00)', from: '2024-10-01T00:00:00+00:00', to: '2025-01-01T00:00:00+00:00' },
+  ]);
+  const fiscal = (await runExample('FiscalQuarters')).sales;
+  const starts = fiscal.rows.map((r: { fiscalQuarter: string }) => r.fiscalQuarter.slice(5, 7));
+  expect(new Set(starts)).toEqual(new Set(['02', '05', '08', '11']));
+  expect(fiscal.meta.ranges[0]).toMatchObject({ field: 'orderDate', expression: 'last 36 months' });
+});

@@ -6,12 +6,13 @@ import { startTestGateway, type TestGateway } from './support/testGateway.ts';
 export const DIFF_SCHEMA = 'tributary_diff';
 export const DIFF_ZONE = 'America/New_York';
 
-export async function createDiffTable(client: pg.Client): Promise<void> {
-  await client.query(`drop schema if exists ${DIFF_SCHEMA} cascade; create schema ${DIFF_SCHEMA}`);
+/** Creates it in `schema` (default DIFF_SCHEMA); a suite that may run beside the others uses a schema of its own. */
+export async function createDiffTable(client: pg.Client, schema: string = DIFF_SCHEMA): Promise<void> {
+  await client.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
   // Deterministic rows from integer hashing; nulls in region, qty and price; times over two
   // years in UTC so buckets cross both DST changes of New York each year.
   await client.query(`
-    create table ${DIFF_SCHEMA}.facts as
+    create table ${schema}.facts as
     select g as id,
       timestamptz '2023-01-01 00:00:00+00' + ((g::int8 * 2654435761) % 63072000) * interval '1 second' as ts,
       (array['North','South','East','West','Central'])[1 + (g * 7) % 5] as region_raw,
@@ -24,14 +25,14 @@ export async function createDiffTable(client: pg.Client): Promise<void> {
       (g * 19) % 50 as weight
     from generate_series(1, 20000) g`);
   await client.query(`
-    alter table ${DIFF_SCHEMA}.facts add column region text;
-    update ${DIFF_SCHEMA}.facts set region = case when id % 29 = 0 then null else region_raw end;
-    alter table ${DIFF_SCHEMA}.facts drop column region_raw;
-    alter table ${DIFF_SCHEMA}.facts add column amount numeric(12,2);
-    update ${DIFF_SCHEMA}.facts set amount = price * qty;
-    alter table ${DIFF_SCHEMA}.facts add column cost numeric(12,2);
-    update ${DIFF_SCHEMA}.facts set cost = round(amount * 0.6, 2);
-    analyze ${DIFF_SCHEMA}.facts`);
+    alter table ${schema}.facts add column region text;
+    update ${schema}.facts set region = case when id % 29 = 0 then null else region_raw end;
+    alter table ${schema}.facts drop column region_raw;
+    alter table ${schema}.facts add column amount numeric(12,2);
+    update ${schema}.facts set amount = price * qty;
+    alter table ${schema}.facts add column cost numeric(12,2);
+    update ${schema}.facts set cost = round(amount * 0.6, 2);
+    analyze ${schema}.facts`);
 }
 
 export const DIFF_CONFIG = (url: string) => `

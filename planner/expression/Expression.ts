@@ -39,10 +39,17 @@ export interface Binary {
   readonly pos: number;
 }
 
-export type FunctionName = 'abs' | 'round' | 'floor' | 'ceil' | 'coalesce' | 'nullif' | 'min' | 'max';
+export type FunctionName = ScalarFunctionName | AnalyticsFunctionName;
+export type ScalarFunctionName = 'abs' | 'round' | 'floor' | 'ceil' | 'coalesce' | 'nullif' | 'min' | 'max';
+/**
+ * calc only (docs/DESIGN.md "Analytics"): `total(m)` and `parent(m, d1, ...)` read values the
+ * gateway computes over the answer (row keys totalKey / parentKey), so they never reach SQL.
+ * Their arguments are names: a measure, then (parent) dimensions.
+ */
+export type AnalyticsFunctionName = 'total' | 'parent';
 
-/** Every function, in the order error messages list them. */
-export const FUNCTION_NAMES: readonly FunctionName[] = Object.freeze([
+/** Every scalar function, in the order error messages list them. */
+export const FUNCTION_NAMES: readonly ScalarFunctionName[] = Object.freeze([
   'abs',
   'round',
   'floor',
@@ -52,6 +59,12 @@ export const FUNCTION_NAMES: readonly FunctionName[] = Object.freeze([
   'min',
   'max',
 ]);
+
+/** The calc-only functions, in the order error messages list them. */
+export const ANALYTICS_FUNCTION_NAMES: readonly AnalyticsFunctionName[] = Object.freeze(['total', 'parent']);
+
+/** The prefix of calc's references to the compared period's measures: `previous.revenue`. */
+export const PREVIOUS_PREFIX = 'previous.';
 
 export interface Call {
   readonly kind: 'call';

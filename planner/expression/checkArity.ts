@@ -11,11 +11,14 @@ const ARITY: Readonly<Record<FunctionName, readonly [number, number]>> = {
   coalesce: [1, Infinity],
   min: [2, Infinity],
   max: [2, Infinity],
+  total: [1, 1],
+  parent: [2, Infinity],
 };
 
 /**
  * Throws BAD_USER_INPUT unless `fn` accepts `count` arguments: abs, floor, ceil take 1;
- * round 1 or 2 (value, digits); nullif 2; coalesce at least 1; min and max at least 2.
+ * round 1 or 2 (value, digits); nullif 2; coalesce at least 1; min and max at least 2;
+ * total 1 (a measure); parent at least 2 (a measure and dimensions).
  */
 export function checkArity(fn: FunctionName, count: number, pos: number, label: string): void {
   const [min, max] = ARITY[fn];

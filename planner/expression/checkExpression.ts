@@ -1,6 +1,6 @@
 import { closestName } from './closestName.ts';
 import { compileEvaluator } from './evaluateExpression.ts';
-import type { Expression } from './Expression.ts';
+import { PREVIOUS_PREFIX, type Call, type Expression } from './Expression.ts';
 import { expressionError, quoteSource } from './expressionError.ts';
 import { referencedNames } from './referencedNames.ts';
 
@@ -11,6 +11,11 @@ export interface CheckExpressionOptions {
   readonly known: readonly string[];
   /** The text the expression was parsed from, quoted in messages. */
   readonly source: string;
+  /**
+   * A calc on dataset rows (parsed with `analytics`): `total(m)` and `previous.m` need a
+   * measure m, `parent(m, d, ...)` a measure and dimensions. Without it they are refused.
+   */
+  readonly analytics?: { readonly measures: readonly string[]; readonly dimensions: readonly string[] };
 }
 
 /**
@@ -20,7 +25,9 @@ export interface CheckExpressionOptions {
  *   suggests one within two edits);
  * - division by a constant zero, after folding constant subexpressions (`x / 0`,
  *   `x / (1 - 1)`); a divisor that is merely zero for some rows is fine (it gives null);
- * - a `round` digits argument that references a name: digits must be a constant.
+ * - a `round` digits argument that references a name: digits must be a constant;
+ * - `total`, `parent` or `previous.m` without `analytics`, or naming an unknown measure or
+ *   dimension there.
  */
 export function checkExpression(expr: Expression, options: CheckExpressionOptions): void {
   const label = options.label ?? 'expression';
@@ -35,6 +42,9 @@ export function checkExpression(expr: Expression, options: CheckExpressionOption
         return;
       case 'ref': {
         if (known.has(node.name)) return;
+        if (options.analytics && node.name.startsWith(PREVIOUS_PREFIX)) {
+          return checkName(node.name.slice(PREVIOUS_PREFIX.length), options.analytics.measures, 'measure', node.pos + PREVIOUS_PREFIX.length);
+        }
         const suggestion = closestName(node.name, options.known);
         const hint = suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`;
         const list = options.known.length === 0 ? '(none)' : [...new Set(options.known)].sort().join(', ');
@@ -47,6 +57,7 @@ export function checkExpression(expr: Expression, options: CheckExpressionOption
         if (node.op === '/' && constantValue(node.right) === 0) fail('division by the constant zero', node.pos);
         return visit(node.right);
       case 'call': {
+        if (node.fn === 'total' || node.fn === 'parent') return checkAnalyticsCall(node);
         const digits = node.fn === 'round' ? node.args[1] : undefined;
         const name = digits === undefined ? undefined : firstReference(digits);
         if (name !== undefined) {
@@ -60,6 +71,20 @@ export function checkExpression(expr: Expression, options: CheckExpressionOption
         throw new Error(`checkExpression: unknown node ${JSON.stringify(unreachable)}`);
       }
     }
+  };
+  const checkName = (name: string, names: readonly string[], what: string, pos: number): void => {
+    if (names.includes(name)) return;
+    const suggestion = closestName(name, names);
+    const hint = suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`;
+    const list = names.length === 0 ? '(none)' : [...new Set(names)].sort().join(', ');
+    fail(`unknown ${what} ${JSON.stringify(name)}`, pos, `; ${what}s: ${list}${hint}`);
+  };
+  const checkAnalyticsCall = (node: Call): void => {
+    if (!options.analytics) return fail(`${node.fn}() is available only in calc(expr:) on dataset rows`, node.pos);
+    const [measure, ...dimensions] = node.args;
+    // parseExpression made every argument a plain name.
+    if (measure?.kind === 'ref') checkName(measure.name, options.analytics.measures, 'measure', measure.pos);
+    for (const d of dimensions) if (d.kind === 'ref') checkName(d.name, options.analytics.dimensions, 'dimension', d.pos);
   };
   visit(expr);
 }

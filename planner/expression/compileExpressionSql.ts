@@ -1,4 +1,5 @@
-import type { Binary, Call, Expression } from './Expression.ts';
+import { badInput } from '../../errors/index.ts';
+import { PREVIOUS_PREFIX, type Binary, type Call, type Expression } from './Expression.ts';
 
 export interface ExpressionSqlOptions {
   /** SQL for a reference to `name`, already quoted/qualified by the caller (`t."revenue"`). */
@@ -35,6 +36,7 @@ export function compileExpressionSql(expr: Expression, options: ExpressionSqlOpt
     case 'number':
       return (options.cast ?? postgresCast)(`(${options.param(expr.value)})`, 'float8');
     case 'ref':
+      if (expr.name.startsWith(PREVIOUS_PREFIX)) throw calcOnly(`${expr.name}`);
       return (options.cast ?? postgresCast)(`(${options.ref(expr.name)})`, 'float8');
     case 'negate':
       return `(-(${compileExpressionSql(expr.operand, options)}))`;
@@ -55,7 +57,13 @@ function compileBinary(expr: Binary, options: ExpressionSqlOptions): string {
   return expr.op === '/' ? `(${left} / nullif(${right}, 0))` : `(${left} ${expr.op} ${right})`;
 }
 
+/** total(), parent() and previous.m are computed by the gateway over an answer's rows (server/analytics/), never in SQL. */
+function calcOnly(what: string) {
+  return badInput(`${what} cannot be compiled to SQL: it is available only in calc(expr:) on dataset rows, which the gateway computes`);
+}
+
 function compileCall(expr: Call, options: ExpressionSqlOptions): string {
+  if (expr.fn === 'total' || expr.fn === 'parent') throw calcOnly(`${expr.fn}()`);
   const args = expr.args.map((arg) => compileExpressionSql(arg, options));
   const list = args.join(', ');
   switch (expr.fn) {

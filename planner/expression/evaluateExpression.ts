@@ -1,4 +1,5 @@
-import type { Binary, Call, Expression } from './Expression.ts';
+import { parentKey, previousRefKey, totalKey } from '../analyticsKeys.ts';
+import { PREVIOUS_PREFIX, type Binary, type Call, type Expression } from './Expression.ts';
 import { roundHalfAwayFromZero } from './roundHalfAwayFromZero.ts';
 
 /** The value of a name in one row; null when the row has no value for it. */
@@ -19,7 +20,10 @@ export type Evaluator = (lookup: Lookup) => number | null;
  *   `least`/`greatest`;
  * - `round(x)` and `round(x, d)` round halves away from zero to d decimal digits, d
  *   truncated toward zero; see `roundHalfAwayFromZero`; null if x or d is null;
- * - `abs`, `floor`, `ceil` are Math's, null for null.
+ * - `abs`, `floor`, `ceil` are Math's, null for null;
+ * - calc's analytics values are looked up under their row keys (planner/analyticsKeys.ts):
+ *   `total(m)` as totalKey(m), `parent(m, d...)` as parentKey(m, [d...]), `previous.m` as
+ *   previousRefKey(m).
  */
 export function compileEvaluator(expr: Expression): Evaluator {
   switch (expr.kind) {
@@ -28,7 +32,7 @@ export function compileEvaluator(expr: Expression): Evaluator {
       return () => value;
     }
     case 'ref': {
-      const name = expr.name;
+      const name = expr.name.startsWith(PREVIOUS_PREFIX) ? previousRefKey(expr.name.slice(PREVIOUS_PREFIX.length)) : expr.name;
       return (lookup) => finite(lookup(name));
     }
     case 'negate': {
@@ -69,6 +73,11 @@ function compileBinary(expr: Binary): Evaluator {
 }
 
 function compileCall(expr: Call): Evaluator {
+  if (expr.fn === 'total' || expr.fn === 'parent') {
+    const [measure, ...dimensions] = expr.args.map((arg) => (arg.kind === 'ref' ? arg.name : ''));
+    const key = expr.fn === 'total' ? totalKey(measure!) : parentKey(measure!, dimensions);
+    return (lookup) => finite(lookup(key));
+  }
   const args = expr.args.map(compileEvaluator);
   const [first = () => null, second = () => null] = args;
   switch (expr.fn) {

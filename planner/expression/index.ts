@@ -12,15 +12,18 @@ export type {
   BinaryOperator,
   Call,
   Expression,
+  AnalyticsFunctionName,
   FunctionName,
   Negate,
   NumberLiteral,
   Reference,
 } from './Expression.ts';
-export { binary, call, FUNCTION_NAMES, negate, numberLiteral, reference } from './Expression.ts';
+export { ANALYTICS_FUNCTION_NAMES, binary, call, FUNCTION_NAMES, negate, numberLiteral, PREVIOUS_PREFIX, reference } from './Expression.ts';
 export { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, parseExpression } from './parseExpression.ts';
 export type { ParseExpressionOptions } from './parseExpression.ts';
 export { referencedNames } from './referencedNames.ts';
+export { analyticsReferences, hasAnalyticsReferences } from './analyticsReferences.ts';
+export type { AnalyticsReferences } from './analyticsReferences.ts';
 export { checkExpression } from './checkExpression.ts';
 export type { CheckExpressionOptions } from './checkExpression.ts';
 export { compileEvaluator } from './evaluateExpression.ts';

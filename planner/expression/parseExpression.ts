@@ -1,6 +1,6 @@
 import { limitExceeded } from '../../errors/index.ts';
-import { binary, call, FUNCTION_NAMES, negate, numberLiteral, reference } from './Expression.ts';
-import type { BinaryOperator, Expression } from './Expression.ts';
+import { ANALYTICS_FUNCTION_NAMES, binary, call, FUNCTION_NAMES, negate, numberLiteral, reference } from './Expression.ts';
+import type { BinaryOperator, Expression, FunctionName } from './Expression.ts';
 import { expressionError, quoteSource } from './expressionError.ts';
 import { checkArity } from './checkArity.ts';
 import { tokenize } from './tokenize.ts';
@@ -12,6 +12,12 @@ export const MAX_EXPRESSION_DEPTH = 64;
 export interface ParseExpressionOptions {
   /** Prefix of every error message, naming where the expression came from. Default `expression`. */
   readonly label?: string;
+  /**
+   * A `calc` on dataset rows: `total(m)`, `parent(m, d1, ...)` and `previous.m` are allowed
+   * (docs/DESIGN.md "Analytics"). Elsewhere (config measures, streams, totals) they are
+   * BAD_USER_INPUT saying so. Default false.
+   */
+  readonly analytics?: boolean;
 }
 
 /**
@@ -26,13 +32,16 @@ export interface ParseExpressionOptions {
  *     primary = number | name | function "(" [sum ("," sum)*] ")" | "(" sum ")"
  *
  * A name followed by `(` is a function, matched case-insensitively; any other name is a
- * reference (case-sensitive). Errors are BAD_USER_INPUT with the 1-based column in the
+ * reference (case-sensitive). With `analytics`, a dotted name (`previous.revenue`) is one
+ * reference, and `total(name)` / `parent(name, name, ...)` are calls whose arguments are
+ * plain names. Errors are BAD_USER_INPUT with the 1-based column in the
  * message and the 0-based offset in `extensions.position`. Sources over 2,000 characters,
  * and nesting over 64 levels (each parenthesis, call and unary minus is one level), are
  * LIMIT_EXCEEDED, so hostile input cannot overflow the stack.
  */
 export function parseExpression(text: string, options: ParseExpressionOptions = {}): Expression {
   const label = options.label ?? 'expression';
+  const analytics = options.analytics === true;
   if (text.length > MAX_EXPRESSION_LENGTH) {
     throw limitExceeded(
       `${label}: the expression is ${text.length} characters long; the maximum is ${MAX_EXPRESSION_LENGTH}`,
@@ -95,7 +104,16 @@ export function parseExpression(text: string, options: ParseExpressionOptions = 
     const token = advance();
     if (token.kind === 'number') return numberLiteral(token.value, token.pos);
     if (token.kind === 'name') {
-      if (!isPunct('(')) return reference(token.text, token.pos);
+      if (!isPunct('(')) {
+        if (!analytics && token.text.includes('.')) {
+          throw expressionError(
+            label,
+            `unexpected dotted name ${JSON.stringify(token.text)} at column ${token.pos + 1}; previous.<measure> is available only in calc(expr:) on dataset rows`,
+            token.pos,
+          );
+        }
+        return reference(token.text, token.pos);
+      }
       return parseCall(token, enter(depth, token.pos));
     }
     if (token.kind === 'punct' && token.text === '(') {
@@ -106,11 +124,17 @@ export function parseExpression(text: string, options: ParseExpressionOptions = 
     return unexpected(token, 'an operand');
   };
   const parseCall = (name: Token, depth: number): Expression => {
-    const fn = FUNCTION_NAMES.find((known) => known === name.text.toLowerCase());
+    const lower = name.text.toLowerCase();
+    const calcOnly = ANALYTICS_FUNCTION_NAMES.find((known) => known === lower);
+    if (calcOnly !== undefined && !analytics) {
+      throw expressionError(label, `${calcOnly}() at column ${name.pos + 1} is available only in calc(expr:) on dataset rows`, name.pos);
+    }
+    const known: readonly FunctionName[] = analytics ? [...FUNCTION_NAMES, ...ANALYTICS_FUNCTION_NAMES] : FUNCTION_NAMES;
+    const fn = known.find((k) => k === lower);
     if (fn === undefined) {
       throw expressionError(
         label,
-        `unknown function ${JSON.stringify(name.text)} at column ${name.pos + 1}; known: ${FUNCTION_NAMES.join(', ')}`,
+        `unknown function ${JSON.stringify(name.text)} at column ${name.pos + 1}; known: ${known.join(', ')}`,
         name.pos,
       );
     }
@@ -127,6 +151,14 @@ export function parseExpression(text: string, options: ParseExpressionOptions = 
       advance();
     }
     checkArity(fn, args.length, name.pos, label);
+    if (fn === 'total' || fn === 'parent') {
+      // Their arguments name a measure and dimensions: values over other rows, not expressions of this one.
+      const bad = args.find((arg) => arg.kind !== 'ref' || arg.name.includes('.'));
+      if (bad !== undefined) {
+        const usage = fn === 'total' ? 'a measure name, such as total(revenue)' : 'a measure name and dimension names, such as parent(revenue, region)';
+        throw expressionError(label, `${fn} expects ${usage}; got an expression at column ${bad.pos + 1} in ${quoteSource(text, bad.pos)}`, bad.pos);
+      }
+    }
     return call(fn, args, name.pos);
   };
 

@@ -11,7 +11,8 @@ export type Token =
 
 // `123`, `1.5`, `1.`, `.5`, `1e3`, `2.5E-2`. Sticky so each match starts exactly at `pos`.
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
-const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+// Dotted names (`previous.revenue`) are one token: calc's references to the compared period.
+const NAME = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
 // A number must not run straight into a name character or another dot: `2x`, `1e`, `1.2.3`.
 const NUMBER_RUN = /[A-Za-z0-9_.]+/y;
 const PUNCTUATION = new Set<string>(['+', '-', '*', '/', '(', ')', ',']);

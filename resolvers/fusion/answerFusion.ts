@@ -1,7 +1,7 @@
 import { Table, type Vector } from 'apache-arrow';
 import { canDerive, deriveTable } from '../../cache/index.ts';
 import { badInput } from '../../errors/index.ts';
-import type { AggregatePlan, DatasetRequest } from '../../planner/index.ts';
+import { withResolvedRanges, type AggregatePlan, type DatasetRequest } from '../../planner/index.ts';
 import type { FusionConfig } from '../../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, SourceCall } from '../../server/gateway.ts';
 import { limitProbe } from '../../server/limitProbe.ts';
@@ -18,9 +18,11 @@ import { planFusion } from './planFusion.ts';
  * having, order, limit, totals and calcs run on the fused rows. Each member carries the
  * caller's row policy for that member dataset.
  */
-export async function answerFusion(gateway: Gateway, fusion: FusionConfig, request: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
+export async function answerFusion(gateway: Gateway, fusion: FusionConfig, asked: DatasetRequest, options: AnswerOptions): Promise<DatasetAnswer> {
   const view = fusion.view;
-  const plans = gateway.plan({ ...request, dataset: view.name }, view);
+  // The where is on the keys: a time key's inRange resolves in the view's zone, at the gateway's clock.
+  const { request, ranges } = withResolvedRanges({ ...asked, dataset: view.name }, view, gateway.now());
+  const plans = gateway.plan(request, view);
   const { fused, members } = planFusion(gateway.config, fusion, plans, options.access);
 
   const calls: SourceCall[] = [];
@@ -66,6 +68,7 @@ export async function answerFusion(gateway: Gateway, fusion: FusionConfig, reque
       sources: calls,
       ageMs: Math.max(0, ...answers.map((a) => a.answer.ageMs)),
       truncated,
+      ranges,
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
+import { compileWithPlainReads } from './plainReads.ts';
 
 /** A query compiled for one schema, with its operation; null: this document runs on graphql-js. */
 export type Compiled = { readonly query: CompiledQuery; readonly operation: OperationDefinitionNode } | null;
@@ -62,12 +63,15 @@ function compile(schema: GraphQLSchema, document: DocumentNode, operationName: s
   const operation = getOperationAST(document, operationName);
   if (operation?.operation !== 'query') return null;
   try {
-    const query = compileQuery(withCoercedVariables(schema), withPassThroughVariables(schema, document, operation), operationName ?? undefined, {
-      // Errors are rebuilt as graphql-js errors (jitErrors.ts), whose stack is the cause's.
-      disablingCapturingStackErrors: true,
-      // @skip/@include on fragment spreads evaluated per path, as graphql-js does.
-      useExperimentalPathBasedSkipInclude: true,
-    });
+    // Measure fields are read inline unless the document passes rolling: (plainReads.ts).
+    const query = compileWithPlainReads(schema, document, () =>
+      compileQuery(withCoercedVariables(schema), withPassThroughVariables(schema, document, operation), operationName ?? undefined, {
+        // Errors are rebuilt as graphql-js errors (jitErrors.ts), whose stack is the cause's.
+        disablingCapturingStackErrors: true,
+        // @skip/@include on fragment spreads evaluated per path, as graphql-js does.
+        useExperimentalPathBasedSkipInclude: true,
+      }),
+    );
     return isCompiledQuery(query) ? { query, operation } : null;
   } catch {
     return null; // what graphql-jit cannot compile, graphql-js executes (and reports)

@@ -48,7 +48,8 @@ async function answerCached(
     rows: merged.rows,
     totals: merged.totals,
     calcs: plans.calcs,
-    meta: { cache: outcome, sources: calls, ageMs: Math.max(0, ...answers.map((a) => a.ageMs)), truncated: merged.truncated },
+    // gateway.answer reports the request's relative ranges.
+    meta: { cache: outcome, sources: calls, ageMs: Math.max(0, ...answers.map((a) => a.ageMs)), truncated: merged.truncated, ranges: [] },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Table } from 'apache-arrow';
 import type { CacheOutcome } from '../../cache/index.ts';
-import { formatWall, type AggregatePlan, type DatasetRequest, type QueryPlans } from '../../planner/index.ts';
+import { formatWall, withResolvedRanges, type AggregatePlan, type DatasetRequest, type QueryPlans } from '../../planner/index.ts';
 import type { DatasetConfig } from '../../schema/index.ts';
 import { rowPolicy } from '../../security/index.ts';
 import type { AnswerOptions, DatasetAnswer, Gateway, ProgressiveVersion, ProgressSlice, SourceCall } from '../GatewayContract.ts';
@@ -29,16 +29,18 @@ import { VersionQueue } from './VersionQueue.ts';
  * - When the plain query is already cached, or every slice is, one final version comes.
  * - The consumer leaving (return()) aborts the slices still running.
  */
-export function answerProgressively(gateway: Gateway, request: DatasetRequest, options: AnswerOptions = {}): AsyncIterableIterator<ProgressiveVersion> {
+export function answerProgressively(gateway: Gateway, asked: DatasetRequest, options: AnswerOptions = {}): AsyncIterableIterator<ProgressiveVersion> {
   // Planned before anything starts, so bad input fails the call itself.
-  const dataset = gateway.config.datasets[request.dataset]!;
+  const dataset = gateway.config.datasets[asked.dataset]!;
+  // inRange resolved once, at the gateway's clock: every version (and slice) answers the same absolute range.
+  const { request, ranges } = withResolvedRanges(asked, dataset, gateway.now());
   const plans = gateway.plan(request, dataset, rowPolicy(options.access, dataset, gateway.config));
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const queue = new VersionQueue<ProgressiveVersion>(() => controller.abort(new Error('the subscriber left')));
   const run = { ...options, signal: controller.signal, sourceSlots: options.sourceSlots ?? createSourceSlots(gateway.config.server.limits.maxSourceQueriesPerRequest) };
-  produce(gateway, request, dataset, plans, run, (version) => queue.push(version, version.final)).then(
+  produce(gateway, request, dataset, plans, run, (version) => queue.push({ ...version, meta: { ...version.meta, ranges } }, version.final)).then(
     () => options.signal?.removeEventListener('abort', onOuterAbort),
     (error: unknown) => {
       options.signal?.removeEventListener('abort', onOuterAbort);
@@ -138,7 +140,7 @@ function version(
   const merged = mergeSlices(plans, shape, tables, dataset);
   // Slices merged from the cache are an answer computed from cached results: DERIVED, not HIT.
   const summary = summarizeOutcomes(outcomes);
-  const meta: DatasetAnswer['meta'] = { cache: summary === 'HIT' ? 'DERIVED' : summary, sources: [...calls], ageMs, truncated: merged.truncated };
+  const meta: DatasetAnswer['meta'] = { cache: summary === 'HIT' ? 'DERIVED' : summary, sources: [...calls], ageMs, truncated: merged.truncated, ranges: [] };
   return { rows: merged.rows, totals: merged.totals, calcs: plans.calcs, meta, progress, final: false, slices: [...slices], exact: merged.exact };
 }
 
