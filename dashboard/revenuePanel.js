@@ -38,7 +38,7 @@ import { CHART_BASE, errorText, money, PanelState, productWhere, timeOf } from '
 const PRIMER_BUCKET = { DAY: null, WEEK: 'WEEK', MONTH: 'MONTH', QUARTER: 'MONTH' };
 
 // `orders` too: the history panel's drill-down asks for it, and a core without it could not answer that.
-const PRIMER = `query DrillDownPrimer($bucket: TimeGranularity!) {
+const PRIMER = `query DrillDownPrimer($bucket: SalesGranularity!) {
   sales(limit: 1) { rows { region product orderDate(granularity: $bucket) revenue orders } meta { cache } }
 }`;
 
@@ -79,7 +79,7 @@ export function primeCache(bucket) {
 }
 
 // An explicit limit: region × day is ~5,500 rows, more than the demo's defaultLimit (1,000).
-const LINES = `query RevenueByRegionOverTime($where: SalesWhere, $granularity: TimeGranularity!) {
+const LINES = `query RevenueByRegionOverTime($where: SalesWhere, $granularity: SalesGranularity!) {
   sales(where: $where, orderBy: [{ orderDate: ASC }], limit: 20000) {
     rows { region orderDate(granularity: $granularity) revenue }
     meta { cache }
