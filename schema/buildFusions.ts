@@ -2,6 +2,7 @@ import { ConfigError } from '../errors/index.ts';
 import { GRANULARITIES, type DatasetConfig, type DimensionConfig, type FusionConfig, type MeasureConfig } from './Config.ts';
 import type { RawConfig } from './configSchema.ts';
 import { pascalCase } from './pascalCase.ts';
+import { sourcelessView } from './sourcelessView.ts';
 
 /**
  * Checks every relation of `owners` (the datasets, or the streams' views; `kind` names them
@@ -95,18 +96,7 @@ export function buildFusions(
         measureMember[m.name] = member;
       }
     }
-    const view: DatasetConfig = Object.freeze({
-      name,
-      typeName,
-      source: '',
-      from: Object.freeze({ kind: 'sql', sql: '' }),
-      timezone: timezone ?? 'UTC',
-      dimensions: Object.freeze(dimensions),
-      measures: Object.freeze(measures),
-      cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
-      relations: Object.freeze({}),
-      granularities: Object.freeze({}),
-    });
+    const view = sourcelessView({ name, typeName, timezone: timezone ?? 'UTC', dimensions, measures });
     fusions[name] = Object.freeze({
       name,
       typeName,

@@ -3,6 +3,7 @@ import type { DatasetConfig, DimensionConfig, FusionConfig, MeasureConfig, Strea
 import type { RawConfig } from './configSchema.ts';
 import { parseDuration } from './parseDuration.ts';
 import { pascalCase } from './pascalCase.ts';
+import { sourcelessView } from './sourcelessView.ts';
 
 /**
  * Validates `streamFusions:` and builds, for each, a `view`: the fusion seen as one dataset
@@ -62,18 +63,7 @@ export function buildStreamFusions(
     }
     const idleTimeoutMs = parseDuration(f.idleTimeout) ?? 30_000;
     if (idleTimeoutMs < 1) errors.push(new ConfigError(`${at}.idleTimeout`, 'expected a duration above 0, such as 30s'));
-    const view: DatasetConfig = Object.freeze({
-      name,
-      typeName,
-      source: '',
-      from: Object.freeze({ kind: 'sql' as const, sql: '' }),
-      timezone: timezone?.zone ?? 'UTC',
-      dimensions: Object.freeze(dimensions),
-      measures: Object.freeze(measures),
-      cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
-      relations: Object.freeze({}),
-      granularities: Object.freeze({}),
-    });
+    const view = sourcelessView({ name, typeName, timezone: timezone?.zone ?? 'UTC', dimensions, measures });
     fusions[name] = Object.freeze({
       name,
       typeName,

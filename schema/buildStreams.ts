@@ -7,6 +7,7 @@ import { buildStreamFields } from './buildStreamFields.ts';
 import { buildStreamHistory } from './buildStreamHistory.ts';
 import { parseDuration } from './parseDuration.ts';
 import { pascalCase } from './pascalCase.ts';
+import { sourcelessView } from './sourcelessView.ts';
 
 /** Landing columns of a measure: the leaves a closed window stores (avg as sum and count). */
 export function landingLeaves(m: MeasureConfig): readonly ('sum' | 'count' | 'min' | 'max')[] {
@@ -94,20 +95,14 @@ export function buildStreams(
       schemaMapping: buildStreamFields(at, s, dimensions, measures, errors),
       landing,
       history: buildStreamHistory(at, s.history, { dimensions, measures, relations: s.relations }, landing, landing && datasets[landing.dataset] ? datasets[landing.dataset]! : null, errors),
-      view: Object.freeze({
+      view: sourcelessView({
         name,
         typeName,
-        source: '',
-        from: Object.freeze({ kind: 'sql' as const, sql: '' }),
         timezone: s.timezone,
-        dimensions: Object.freeze(dimensions),
-        measures: Object.freeze(measures),
-        cache: Object.freeze({ ttlMs: 0, refreshKey: null, refreshEveryMs: 0 }),
+        dimensions,
+        measures,
         // Checked against the datasets by checkRelations (loadConfig), like a dataset's.
-        relations: Object.freeze(
-          Object.fromEntries(Object.entries(s.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
-        ),
-        granularities: Object.freeze({}),
+        relations: Object.fromEntries(Object.entries(s.relations).map(([r, spec]) => [r, Object.freeze({ name: r, dataset: spec.dataset, on: Object.freeze({ ...spec.on }) })])),
       }),
     });
   }
