@@ -106,6 +106,23 @@ describe('FusedOperator: event-time synchronization across member streams', () =
   });
 });
 
+describe('FusedOperator with FINAL subscribers only', () => {
+  it('joins no open versions, yet its final revision still counts every change', () => {
+    const { plan } = planStreamFusion(fusion, { window: { tumble: '10s' } }, selection, config.server, {});
+    const operator = new FusedOperator(plan, config.streams, () => 0);
+    const finals: FusedWindowState[] = [];
+    const subscriber = new Subscriber('FINAL', 0, () => {});
+    subscriber.setSink((s) => (finals.push(s as FusedWindowState), 'sent'));
+    void subscriber.next();
+    operator.join(subscriber);
+    operator.add(0, [order(1_000, 'east', 1)]);
+    operator.add(1, [shipment(2_000, 'east')]);
+    operator.add(0, [order(3_000, 'east', 2), order(12_000, 'west', 1)]);
+    operator.add(1, [shipment(11_000, 'west')]);
+    expect(finals.map((f) => [f.start, f.revision, f.rows])).toEqual([[0, 2, [{ dims: { region: 'east' }, measures: { revenue: 3, shipped: 1 } }]]]);
+  });
+});
+
 describe('joinWindowRows', () => {
   const members = [
     { rows: [{ dims: { r: 'a' }, measures: { x: 1 } }, { dims: { r: 'b' }, measures: { x: 2 } }, { dims: { r: null }, measures: { x: 9 } }], keyDims: ['r'], measures: ['x'] },

@@ -109,14 +109,8 @@ export class FusedOperator {
       previous = result;
       for (const key of result.changed) changed.add(key);
     }
-    for (const key of changed) {
-      const state = member.operator.snapshot(key);
-      if (state) this.touch(state);
-    }
-    for (const final of member.operator.closeDue()) {
-      const window = this.touch(final);
-      window?.finals.set(index, final);
-    }
+    for (const key of changed) this.touch(key, this.boundsOf(key));
+    for (const final of member.operator.closeDue()) this.touch(final.key, final)?.finals.set(index, final);
     this.settle(changed);
   }
 
@@ -142,12 +136,18 @@ export class FusedOperator {
     return [...this.windows.values()].sort(byEndThenStart).map((w) => this.version(w, false, []));
   }
 
-  /** The open fused window of a member window's bounds (null once closed); +1 revision per change. */
-  private touch(state: WindowState): FusedWindow | null {
-    if (state.end <= this.closedThrough) return null;
-    let window = this.windows.get(state.key);
-    if (!window) this.windows.set(state.key, (window = { key: state.key, start: state.start, end: state.end, revision: -1, finals: new Map() }));
+  /** The open fused window of a member window (null once closed), created on first sight. */
+  private touch(key: WindowKey, bounds: { readonly start: number; readonly end: number }): FusedWindow | null {
+    if (bounds.end <= this.closedThrough) return null;
+    let window = this.windows.get(key);
+    if (!window) this.windows.set(key, (window = { key, start: bounds.start, end: bounds.end, revision: -1, finals: new Map() }));
     return window;
+  }
+
+  /** A tumbling or hopping window's bounds from its key (`"<start>"`, see window/types.ts): no snapshot of its rows needed. */
+  private boundsOf(key: WindowKey): { start: number; end: number } {
+    const start = Number(key);
+    return { start, end: start + (this.plan.window.kind === 'session' ? 0 : this.plan.window.sizeMs) };
   }
 
   private settle(changed: ReadonlySet<WindowKey>): void {
@@ -172,7 +172,8 @@ export class FusedOperator {
       const window = this.windows.get(key);
       if (!window) continue;
       window.revision += 1;
-      versions.push(this.version(window, false, []));
+      // Versions of open windows are joined only for CHANGES subscribers.
+      if (this.changes.size > 0) versions.push(this.version(window, false, []));
     }
     const finals = closing.map(({ window, behind }) => {
       if (window.revision < 0 || changed.has(window.key)) window.revision += 1;
