@@ -1,12 +1,7 @@
 import { PREVIOUS_KEY, rollingKey } from '../planner/index.ts';
 import type { DatasetConfig } from '../schema/index.ts';
+import { PLAIN_READ_EXTENSION } from './plainReadExtension.ts';
 import type { ResultRow } from './tableToRows.ts';
-
-/**
- * server/plugins/plainReads.ts PLAIN_READ_EXTENSION: the measure resolvers are the default
- * resolver unless `rolling` is passed, so compiled queries without it read the field inline.
- */
-const PLAIN_READ_EXTENSION = 'tributaryPlainRead';
 
 /** Distinct window texts whose row keys are remembered per measure; past it, that measure starts afresh (window texts are client input). */
 const MAX_WINDOWS = 256;
@@ -16,7 +11,7 @@ const MAX_WINDOWS = 256;
  * reads its own key, or with `rolling:` the key analyticsKeys.rollingKey names; `previous`
  * reads the object the engine keeps under PREVIOUS_KEY (its fields are the measures, read
  * by the default resolver). A plain measure costs one property read, as before (compiled
- * queries without `rolling:` do not call the resolver at all).
+ * queries without `rolling:` do not call the resolver at all: PLAIN_READ_EXTENSION marks it).
  */
 export function analyticsFieldResolvers(dataset: DatasetConfig): Record<string, unknown> {
   const resolvers: Record<string, unknown> = {};

@@ -8,9 +8,9 @@ import { execute, getNamedType, subscribe, isEnumType, isObjectType, parse, vali
 import { describe, expect, it } from 'vitest';
 import { needsAnalytics, PREVIOUS_KEY, rollingKey, type DatasetRequest } from '../planner/index.ts';
 import { buildTypeDefs, parseConfig } from '../schema/index.ts';
-import { PLAIN_READ_EXTENSION } from '../server/plugins/plainReads.ts';
 import { collectSelection } from './collectSelection.ts';
 import { datasetResolvers } from './datasetResolvers.ts';
+import { PLAIN_READ_EXTENSION } from './plainReadExtension.ts';
 
 const CONFIG = parseConfig(
   `

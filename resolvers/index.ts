@@ -11,6 +11,7 @@ import { streamResolvers } from './streamResolvers.ts';
 export type { RequestContext, SubscriptionRoute } from './RequestContext.ts';
 export { collectSelection } from './collectSelection.ts';
 export { planFusion, type FusionMember, type FusionPlan } from './fusion/planFusion.ts';
+export { PLAIN_READ_EXTENSION } from './plainReadExtension.ts';
 export { tableToRows, type ResultRow } from './tableToRows.ts';
 
 export function buildResolvers(config: Config): Record<string, Record<string, unknown>> {

@@ -3,6 +3,7 @@ import { referencedNames } from '../planner/index.ts';
 import type { Config, StreamConfig, StreamHistoryField } from '../schema/index.ts';
 import type { AnswerOptions } from '../server/gateway.ts';
 import type { WindowSpec } from '../subscriptions/index.ts';
+import { cutSum } from '../values/index.ts';
 import { answerRows, CALCS, resolveCalc, type Calculable } from './calcRows.ts';
 import type { RequestContext } from './RequestContext.ts';
 import type { ResultRow } from './tableToRows.ts';
@@ -121,21 +122,13 @@ async function loadRange(
     const values: Record<string, number | null> = {};
     for (const f of range.fields) {
       const v = row[f.measure];
+      // A sum of landed sums: the database adds the landed doubles (several windows, partitions
+      // or keys) without compensation, so 1964.85 may come back as 1964.8500000000001.
       values[f.name] = typeof v === 'number' ? (dataset.measures[f.measure]!.aggregation === 'sum' ? cutSum(v) : v) : null;
     }
     out.set(keyOf(row, groupBy), values);
   }
   return out;
-}
-
-/**
- * A sum of landed sums, cut to 15 significant digits: the database adds the landed doubles
- * (several windows, partitions or keys) without compensation, so 1964.85 may come back as
- * 1964.8500000000001; below the 15th digit a sum of such values holds only that noise (as in
- * the window operator's sums and the cache's re-aggregation).
- */
-function cutSum(v: number): number {
-  return Number.isInteger(v) || !Number.isFinite(v) ? v : Number(v.toPrecision(15));
 }
 
 /** A history field's resolver: the row's value once its window's queries answered; null where nothing was landed. */

@@ -24,6 +24,15 @@ describe('reaggregate', () => {
     expect(show(reaggregate(fn, leaf(values), rows, groupRows([key], rows)))).toEqual(expected);
   });
 
+  it('adds sums as the source does: decimal partials without binary noise, whole numbers exact', () => {
+    const one = groupRows([], Int32Array.of(0, 1, 2, 3));
+    const all = Int32Array.of(0, 1, 2, 3);
+    // Landed partial sums of 1964.85; added plainly they give 1964.8500000000001.
+    expect(show(reaggregate('sum', leaf([785.94, 392.97, 392.97, 392.97]), all, one))).toEqual([1964.85]);
+    // 16 digits: cut to 15 significant digits this would be 1234567890123460.
+    expect(show(reaggregate('sum', leaf([1234567890123450, 3, 3, 1]), all, one))).toEqual([1234567890123457]);
+  });
+
   it('keeps one group without keys, even over no rows', () => {
     const none = new Int32Array(0);
     const groups = groupRows([], none);

@@ -1,4 +1,5 @@
 import { assertNever, type LeafFunction } from '../../planner/index.ts';
+import { neumaierCompensation, readCompensatedSum } from '../../values/index.ts';
 import type { NumberColumn } from './columns.ts';
 import type { Groups } from './groupRows.ts';
 
@@ -9,9 +10,10 @@ import type { Groups } from './groupRows.ts';
  *
  * Sums: the source sums exact decimals and rounds once; adding already-rounded partial
  * sums drifts by an ulp or two, enough to flip ties in order and having. So partial sums
- * are added with Neumaier's compensated summation and rounded to 15 significant digits,
- * which gives back the source's double whenever the exact total has at most 15 digits
- * (every money column); for float data it changes values by at most 1e-15 relative.
+ * are added with Neumaier's compensated summation and read back to 15 significant digits
+ * (values/compensatedSum.ts), which gives back the source's double whenever the exact total
+ * has at most 15 digits (every money column); for float data it changes values by at most
+ * 1e-15 relative. Whole-number totals stay exact (up to 2^53), as the source's are.
  */
 export function reaggregate(fn: LeafFunction, leaf: NumberColumn, rows: Int32Array, groups: Groups): NumberColumn {
   const acc = new Float64Array(groups.count);
@@ -36,12 +38,12 @@ export function reaggregate(fn: LeafFunction, leaf: NumberColumn, rows: Int32Arr
         const v = values[r]!;
         const sum = acc[g]!;
         const next = sum + v;
-        compensation[g] = compensation[g]! + (Math.abs(sum) >= Math.abs(v) ? sum - next + v : v - next + sum);
+        compensation[g] = compensation[g]! + neumaierCompensation(sum, next, v);
         acc[g] = next;
         seen[g] = 1;
       }
       for (let g = 0; g < acc.length; g++) {
-        if (seen[g]) acc[g] = Number((acc[g]! + compensation[g]!).toPrecision(15));
+        if (seen[g]) acc[g] = readCompensatedSum(acc[g]!, compensation[g]!);
       }
       return { values: acc, valid: seen };
     }

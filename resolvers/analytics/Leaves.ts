@@ -1,11 +1,12 @@
 import type { Aggregation, DatasetConfig } from '../../schema/index.ts';
+import { neumaierCompensation, readCompensatedSum } from '../../values/index.ts';
 
 /**
  * The re-aggregable pieces of some measures over a set of core rows, added up as the
- * source would have aggregated the underlying rows: sums (Neumaier-compensated, rounded to
- * 15 significant digits when read, as the cache's roll-ups are) and counts add, mins and
- * maxes combine, nulls are ignored. `avg` is a sum and a count. countDistinct does not roll
- * up: answerAnalytics refuses it wherever it would have to.
+ * source would have aggregated the underlying rows: sums (Neumaier-compensated, read back to
+ * 15 significant digits with whole numbers exact, as the cache's roll-ups are: values/) and
+ * counts add, mins and maxes combine, nulls are ignored. `avg` is a sum and a count.
+ * countDistinct does not roll up: answerAnalytics refuses it wherever it would have to.
  */
 export class Leaves {
   private readonly sum: Float64Array;
@@ -52,7 +53,7 @@ export class Leaves {
     if (value === null) return;
     const sum = this.sum[i]!;
     const next = sum + value;
-    this.compensation[i] = this.compensation[i]! + (Math.abs(sum) >= Math.abs(value) ? sum - next + value : value - next + sum);
+    this.compensation[i] = this.compensation[i]! + neumaierCompensation(sum, next, value);
     this.sum[i] = next;
     this.seen[i] = 1;
   }
@@ -61,7 +62,7 @@ export class Leaves {
   values(): Record<string, number | null> {
     const out: Record<string, number | null> = {};
     this.measures.forEach((m, i) => {
-      const sum = this.seen[i] ? Number((this.sum[i]! + this.compensation[i]!).toPrecision(15)) : null;
+      const sum = this.seen[i] ? readCompensatedSum(this.sum[i]!, this.compensation[i]!) : null;
       switch (m.aggregation) {
         case 'count':
           out[m.name] = this.count[i]!;

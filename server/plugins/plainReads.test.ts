@@ -1,8 +1,8 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { PLAIN_READ_EXTENSION } from '../../resolvers/index.ts';
 import { createCompiledQueries } from './compiledQueries.ts';
-import { PLAIN_READ_EXTENSION } from './plainReads.ts';
 
 /** A row type whose measure resolver reads `revenue@<window>` with rolling:, else `revenue` (as resolvers/analyticsFieldResolvers.ts). */
 function rowSchema() {

@@ -1,21 +1,14 @@
 import { isObjectType, visit, type DocumentNode, type GraphQLField, type GraphQLSchema } from 'graphql';
-
-/**
- * The field extension marking a resolver that, called without the named argument, is the
- * default resolver (it returns `source[fieldName]`): a dataset row's measure field needs a
- * resolver only for `rolling:`. Set as `{ resolve, extensions: { tributaryPlainRead: 'rolling' } }`
- * (resolvers/analyticsFieldResolvers.ts).
- */
-export const PLAIN_READ_EXTENSION = 'tributaryPlainRead';
+import { PLAIN_READ_EXTENSION } from '../../resolvers/index.ts';
 
 /** The marked fields of each schema, with the argument that makes each one more than a read. */
 const markedBySchema = new WeakMap<GraphQLSchema, readonly { field: GraphQLField<unknown, unknown>; argument: string }[]>();
 
 /**
- * Runs graphql-jit's compile with the marked resolvers of fields whose argument the document
- * never passes taken off their fields. graphql-jit reads a field without a resolver inline
- * (a property access) and defers a field with one (a call per row and field, about twice the
- * time of a plain row). compileQuery is synchronous: nothing else runs while the resolvers are
+ * Runs graphql-jit's compile with the marked resolvers (PLAIN_READ_EXTENSION names the
+ * argument) of fields whose argument the document never passes taken off their fields.
+ * graphql-jit reads a field without a resolver inline (a property access) and defers a field
+ * with one (a call per row and field, about twice the time of a plain row). compileQuery is synchronous: nothing else runs while the resolvers are
  * off, and they are back before this returns, whatever the compile did.
  */
 export function compileWithPlainReads<T>(schema: GraphQLSchema, document: DocumentNode, compile: () => T): T {

@@ -1,5 +1,5 @@
 import { assertNever } from '../../planner/index.ts';
-import { decimalQuotient, roundSum } from './roundSum.ts';
+import { compensatedTotal, decimalQuotient, neumaierCompensation, roundSum } from '../../values/index.ts';
 import type { Aggregation, MeasureInput } from './types.ts';
 
 /**
@@ -9,10 +9,10 @@ import type { Aggregation, MeasureInput } from './types.ts';
  * distinct non-null values. Accumulators of the same aggregation merge (session merges).
  *
  * Sums (and the sum behind avg) are free of binary noise: inputs are added with Neumaier's
- * compensated summation, as the cache does when it re-aggregates (cache/derive/reaggregate.ts),
+ * compensated summation, as the cache does when it re-aggregates (values/compensatedSum.ts),
  * and the result is cut to 15 significant digits of the largest input and of itself
- * (roundSum.ts); an avg divides that sum as a decimal. So 0.1 + 0.2 is 0.3, 0.1 + 0.2 - 0.3
- * is 0, avg(0.1, 0.2, 0.3) is 0.2, and money amounts add up to what a database summing
+ * (values/roundSum.ts); an avg divides that sum as a decimal. So 0.1 + 0.2 is 0.3,
+ * 0.1 + 0.2 - 0.3 is 0, avg(0.1, 0.2, 0.3) is 0.2, and money amounts add up to what a database summing
  * decimals returns (`1764.51`, not `1764.5100000000002`) whenever the inputs have at most
  * 15 significant digits; float data moves by at most 1e-15 of its largest input. Whole-number
  * totals are left as they are (exact up to 2^53).
@@ -65,11 +65,11 @@ export class Accumulator {
     const none = this.#count === 0;
     switch (this.aggregation) {
       case 'sum':
-        return none ? null : roundSum(this.#sum + this.#compensation, this.#maxAbs);
+        return none ? null : roundSum(compensatedTotal(this.#sum, this.#compensation), this.#maxAbs);
       case 'count':
         return this.#count;
       case 'avg':
-        return none ? null : decimalQuotient(roundSum(this.#sum + this.#compensation, this.#maxAbs), this.#count);
+        return none ? null : decimalQuotient(roundSum(compensatedTotal(this.#sum, this.#compensation), this.#maxAbs), this.#count);
       case 'min':
         return none ? null : this.#min;
       case 'max':
@@ -87,7 +87,7 @@ export class Accumulator {
     if (abs > this.#maxAbs) this.#maxAbs = abs;
     const sum = this.#sum;
     const next = sum + n;
-    this.#compensation += Math.abs(sum) >= Math.abs(n) ? sum - next + n : n - next + sum;
+    this.#compensation += neumaierCompensation(sum, next, n);
     this.#sum = next;
   }
 }
