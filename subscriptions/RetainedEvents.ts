@@ -1,3 +1,4 @@
+import { StringInterner } from './StringInterner.ts';
 import type { DimensionValue, MeasureInput, StreamEvent } from './window/index.ts';
 
 /** Events per chunk: a chunk is dropped whole once every event in it has expired. */
@@ -35,22 +36,29 @@ export class RetainedEvents {
   /** Events ever added: the sequence number the next added event gets. */
   private added = 0;
   private streamTime = -Infinity;
+  /** One per dimension: a retained string value is the shared copy (StringInterner.ts). */
+  private readonly interners: StringInterner[];
 
   constructor(
     private readonly retentionMs: number,
     private readonly dimensions: readonly string[],
     private readonly measures: readonly string[],
     private readonly maxEvents = 2_000_000,
-  ) {}
+  ) {
+    this.interners = dimensions.map(() => new StringInterner());
+  }
 
   add(batch: readonly StreamEvent[]): void {
-    const { dimensions, measures } = this;
+    const { dimensions, measures, interners } = this;
     let chunk = this.chunks[this.chunks.length - 1];
     for (const e of batch) {
       if (!chunk || chunk.length === CHUNK) this.chunks.push((chunk = newChunk(dimensions.length, measures.length)));
       const at = chunk.length++;
       chunk.times[at] = e.time;
-      for (let d = 0; d < dimensions.length; d++) chunk.dims[d]![at] = e.dims[dimensions[d]!] ?? null;
+      for (let d = 0; d < dimensions.length; d++) {
+        const v = e.dims[dimensions[d]!] ?? null;
+        chunk.dims[d]![at] = typeof v === 'string' ? interners[d]!.intern(v) : v;
+      }
       for (let m = 0; m < measures.length; m++) {
         const v = e.values[measures[m]!] ?? null;
         const column = chunk.values[m]!;
