@@ -1,4 +1,5 @@
 import type { DimensionType, Granularity } from '../schema/index.ts';
+import type { CompareOp } from '../values/index.ts';
 
 /**
  * The normalized, source-independent description of one aggregate query.
@@ -66,7 +67,8 @@ export type Filter =
   | { readonly kind: 'match'; readonly field: string; readonly op: 'contains' | 'startsWith'; readonly value: string }
   | { readonly kind: 'isNull'; readonly field: string; readonly isNull: boolean };
 
-export type CompareOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+/** The comparison operators of a filter; defined with their meaning in values/compareHolds. */
+export type { CompareOp };
 
 export function leafKey(measure: string, fn: LeafFunction): string {
   return `${measure}.${fn}`;

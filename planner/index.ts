@@ -22,7 +22,6 @@ export { analyticsReferences, type AnalyticsReferences } from './expression/inde
 export { truncateWall } from './time/truncateWall.ts';
 export { customBucket } from './time/customBucket.ts';
 export { needsAnalytics } from './needsAnalytics.ts';
-export { compareHolds } from './compareHolds.ts';
 export { havingToFilter, whereToFilter } from './inputToFilter.ts';
 export { resolveRelativeRanges, withResolvedRanges, type ResolvedRange } from './resolveRelativeRanges.ts';
 export { relativeRange, RELATIVE_RANGE_FORMS, type WallRange } from './time/relativeRange.ts';

@@ -1,3 +1,4 @@
+import { compareNonNull } from '../values/index.ts';
 import { canonicalJson } from './canonicalJson.ts';
 import { assertNever, type Filter, type Scalar } from './LogicalPlan.ts';
 
@@ -62,15 +63,8 @@ function normalizeJunction(kind: 'and' | 'or', args: readonly Filter[]): Filter 
 }
 
 function normalizeIn(field: string, values: readonly Scalar[], negated: boolean): Filter {
-  const unique = [...new Set(values)].sort(compareScalars);
+  const unique = [...new Set(values)].sort(compareNonNull);
   if (unique.length === 0) return negated ? TRUE : FALSE;
   if (unique.length === 1) return Object.freeze({ kind: 'compare', field, op: negated ? 'ne' : 'eq', value: unique[0]! });
   return Object.freeze({ kind: 'in', field, values: Object.freeze(unique), negated });
-}
-
-function compareScalars(a: Scalar, b: Scalar): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const sa = String(a);
-  const sb = String(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }

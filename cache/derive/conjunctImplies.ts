@@ -1,6 +1,6 @@
 import { canonicalJson, type CompareOp, type Filter, type Scalar } from '../../planner/index.ts';
 import type { DatasetConfig } from '../../schema/index.ts';
-import { compareScalars } from './compareScalars.ts';
+import { compareHolds, compareNonNull } from '../../values/index.ts';
 
 type Atom = Extract<Filter, { field: string }>;
 
@@ -15,7 +15,7 @@ export function conjunctImplies(q: Filter, c: Filter, dataset: DatasetConfig): b
   if (q.kind === 'const') return !q.value;
   if (!isAtom(q) || !isAtom(c) || q.field !== c.field) return false;
   const time = dataset.dimensions[c.field]?.type === 'time';
-  const cmp = (a: Scalar, b: Scalar) => (time ? Math.sign(Date.parse(String(a)) - Date.parse(String(b))) : compareScalars(a, b));
+  const cmp = (a: Scalar, b: Scalar) => (time ? Math.sign(Date.parse(String(a)) - Date.parse(String(b))) : compareNonNull(a, b));
   const points = q.kind === 'compare' && q.op === 'eq' ? [q.value] : q.kind === 'in' && !q.negated ? q.values : null;
   if (points) return points.every((v) => holdsFor(c, v, cmp));
   if (c.kind === 'isNull') return !c.isNull && q.kind !== 'isNull'; // a comparison is never true for null
@@ -43,10 +43,6 @@ function holdsFor(c: Atom, v: Scalar, cmp: Cmp): boolean {
     case 'isNull':
       return !c.isNull;
   }
-}
-
-function compareHolds(op: CompareOp, sign: number): boolean {
-  return { eq: sign === 0, ne: sign !== 0, gt: sign > 0, gte: sign >= 0, lt: sign < 0, lte: sign <= 0 }[op];
 }
 
 /** Whether `q` is false or unknown for every row holding `v`. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Filter, Scalar } from '../../planner/index.ts';
+import { FALSE, TRUE, UNKNOWN } from '../../values/index.ts';
 import type { CodedColumn } from './columns.ts';
 import { f } from './deriveTestPlans.ts';
-import { evaluateFilter, FALSE, TRUE, UNKNOWN } from './evaluateFilter.ts';
+import { evaluateFilter } from './evaluateFilter.ts';
 
 /** Rows: region, quantity, returned. */
 const ROWS: [string | null, number | null, boolean | null][] = [

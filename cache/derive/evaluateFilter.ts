@@ -1,11 +1,6 @@
-import { assertNever, compareHolds, type Filter, type Scalar } from '../../planner/index.ts';
+import { assertNever, type Filter, type Scalar } from '../../planner/index.ts';
+import { compareHolds, compareNonNull, FALSE, not3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
 import type { CodedColumn } from './columns.ts';
-import { compareScalars } from './compareScalars.ts';
-
-/** SQL truth values, one byte per row. */
-export const FALSE = 0;
-export const TRUE = 1;
-export const UNKNOWN = 2;
 
 type Atom = Extract<Filter, { field: string }>;
 
@@ -19,9 +14,10 @@ type Atom = Extract<Filter, { field: string }>;
 export function evaluateFilter(f: Filter, columnOf: (field: string) => CodedColumn, n: number): Uint8Array {
   switch (f.kind) {
     case 'const':
-      return new Uint8Array(n).fill(f.value ? TRUE : FALSE);
+      return new Uint8Array(n).fill(truthOf(f.value));
     case 'and':
     case 'or': {
+      // and3/or3 (values/truth.ts) unrolled over the rows: this loop is hot.
       const absorbing = f.kind === 'and' ? FALSE : TRUE;
       const out = new Uint8Array(n).fill(f.kind === 'and' ? TRUE : FALSE);
       for (const arg of f.args) {
@@ -36,7 +32,7 @@ export function evaluateFilter(f: Filter, columnOf: (field: string) => CodedColu
     }
     case 'not': {
       const out = evaluateFilter(f.arg, columnOf, n);
-      for (let i = 0; i < n; i++) if (out[i] !== UNKNOWN) out[i] = 1 - out[i]!;
+      for (let i = 0; i < n; i++) out[i] = not3(out[i] as Truth);
       return out;
     }
     case 'compare':
@@ -54,16 +50,16 @@ export function evaluateFilter(f: Filter, columnOf: (field: string) => CodedColu
   }
 }
 
-function atomTruth(f: Atom, v: Scalar | null): number {
-  if (f.kind === 'isNull') return (v === null) === f.isNull ? TRUE : FALSE;
+function atomTruth(f: Atom, v: Scalar | null): Truth {
+  if (f.kind === 'isNull') return truthOf((v === null) === f.isNull);
   if (v === null) return UNKNOWN;
   switch (f.kind) {
     case 'compare':
-      return compareHolds(f.op, compareScalars(v, f.value)) ? TRUE : FALSE;
+      return truthOf(compareHolds(f.op, compareNonNull(v, f.value)));
     case 'in':
-      return f.values.some((w) => compareScalars(v, w) === 0) !== f.negated ? TRUE : FALSE;
+      return truthOf(f.values.some((w) => compareNonNull(v, w) === 0) !== f.negated);
     case 'match': // strpos(v, x) > 0 and starts_with(v, x)
-      return (f.op === 'contains' ? String(v).includes(f.value) : String(v).startsWith(f.value)) ? TRUE : FALSE;
+      return truthOf(f.op === 'contains' ? String(v).includes(f.value) : String(v).startsWith(f.value));
     default:
       return assertNever(f);
   }

@@ -1,5 +1,5 @@
+import { compareNonNull } from '../../values/index.ts';
 import type { CodedColumn, NumberColumn } from './columns.ts';
-import { compareScalars } from './compareScalars.ts';
 
 /**
  * Sort keys are numbers where smaller sorts first, whatever the direction: descending
@@ -9,7 +9,7 @@ import { compareScalars } from './compareScalars.ts';
 export function dimensionSortKey(column: CodedColumn, direction: 'asc' | 'desc'): Float64Array {
   const sign = direction === 'asc' ? 1 : -1;
   const present = column.values.flatMap((v, code) => (v === null ? [] : [code]));
-  present.sort((a, b) => compareScalars(column.values[a]!, column.values[b]!));
+  present.sort((a, b) => compareNonNull(column.values[a]!, column.values[b]!));
   const rank = new Float64Array(column.values.length).fill(Infinity);
   present.forEach((code, i) => (rank[code] = sign * i)); // values are distinct: one code each
   const key = new Float64Array(column.codes.length);

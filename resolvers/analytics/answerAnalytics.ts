@@ -23,10 +23,10 @@ import {
 } from '../../planner/index.ts';
 import type { DatasetConfig, Granularity } from '../../schema/index.ts';
 import type { AnswerOptions, DatasetAnswer } from '../../server/gateway.ts';
+import { compareRowsBy } from '../../values/index.ts';
 import { attachCalcs, type Calculable } from '../calcRows.ts';
 import type { RequestContext } from '../RequestContext.ts';
 import type { ResultRow } from '../tableToRows.ts';
-import { compareBy } from '../windowRows.ts';
 import { addSpan, alignmentOf, bucketingOf, bucketOf, coreOfBucketing, coreOfSpan, finest, type Bucketing, type Span } from './calendar.ts';
 import { compareShift } from './compareShift.ts';
 import { havingHolds } from './evaluateHaving.ts';
@@ -264,7 +264,7 @@ export async function answerAnalytics(ctx: RequestContext, dataset: DatasetConfi
   }
 
   const kept = having ? built.filter((r) => havingHolds(having, r)) : built;
-  kept.sort(compareBy(orderOf(request, dataset, others, timeKey)));
+  kept.sort(compareRowsBy(orderOf(request, dataset, others, timeKey)));
   const offset = request.offset ?? 0;
   const limit = request.limit ?? server.defaultLimit;
   if (offset < 0 || limit < 0) throw badInput(`${offset < 0 ? 'offset' : 'limit'}: expected 0 or more`);

@@ -1,4 +1,5 @@
-import { assertNever, compareHolds, type Filter } from '../../planner/index.ts';
+import { assertNever, type Filter } from '../../planner/index.ts';
+import { and3, compareHolds, FALSE, not3, or3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
 
 /**
  * A `having` filter over one result row's measure values, with SQL's three-valued logic: a
@@ -6,50 +7,45 @@ import { assertNever, compareHolds, type Filter } from '../../planner/index.ts';
  * whole filter is true. Numbers only (having compares measures).
  */
 export function havingHolds(filter: Filter, row: Readonly<Record<string, unknown>>): boolean {
-  return evaluate(filter, row) === true;
+  return evaluate(filter, row) === TRUE;
 }
 
-function evaluate(f: Filter, row: Readonly<Record<string, unknown>>): boolean | null {
+function evaluate(f: Filter, row: Readonly<Record<string, unknown>>): Truth {
   switch (f.kind) {
     case 'const':
-      return f.value;
+      return truthOf(f.value);
     case 'and': {
-      let unknown = false;
+      let out: Truth = TRUE;
       for (const a of f.args) {
-        const v = evaluate(a, row);
-        if (v === false) return false;
-        if (v === null) unknown = true;
+        out = and3(out, evaluate(a, row));
+        if (out === FALSE) return FALSE; // nothing can make it true again
       }
-      return unknown ? null : true;
+      return out;
     }
     case 'or': {
-      let unknown = false;
+      let out: Truth = FALSE;
       for (const a of f.args) {
-        const v = evaluate(a, row);
-        if (v === true) return true;
-        if (v === null) unknown = true;
+        out = or3(out, evaluate(a, row));
+        if (out === TRUE) return TRUE;
       }
-      return unknown ? null : false;
+      return out;
     }
-    case 'not': {
-      const v = evaluate(f.arg, row);
-      return v === null ? null : !v;
-    }
+    case 'not':
+      return not3(evaluate(f.arg, row));
     case 'isNull':
-      return (row[f.field] == null) === f.isNull;
+      return truthOf((row[f.field] == null) === f.isNull);
     case 'compare': {
       const v = row[f.field];
-      if (typeof v !== 'number' || typeof f.value !== 'number') return null;
-      return compareHolds(f.op, v - f.value);
+      if (typeof v !== 'number' || typeof f.value !== 'number') return UNKNOWN;
+      return truthOf(compareHolds(f.op, v - f.value));
     }
     case 'in': {
       const v = row[f.field];
-      if (typeof v !== 'number') return null;
-      const found = f.values.some((x) => x === v);
-      return f.negated ? !found : found;
+      if (typeof v !== 'number') return UNKNOWN;
+      return truthOf(f.values.some((x) => x === v) !== f.negated);
     }
     case 'match':
-      return null;
+      return UNKNOWN;
     default:
       return assertNever(f);
   }

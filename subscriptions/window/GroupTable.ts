@@ -1,5 +1,5 @@
+import { compareNullsLast } from '../../values/index.ts';
 import { Accumulator } from './Accumulator.ts';
-import { compareDimValues } from './compareDimValues.ts';
 import type { DimensionValue, MeasureSpec, StreamEvent, WindowRow } from './types.ts';
 
 interface Group {
@@ -48,7 +48,7 @@ export class GroupTable {
   rows(): readonly WindowRow[] {
     const groups = [...this.#groups].sort((a, b) => {
       for (let i = 0; i < a.dims.length; i++) {
-        const order = compareDimValues(a.dims[i]!, b.dims[i]!);
+        const order = compareNullsLast(a.dims[i]!, b.dims[i]!);
         if (order !== 0) return order;
       }
       return 0;

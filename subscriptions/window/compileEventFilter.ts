@@ -1,11 +1,6 @@
-import { assertNever, compareHolds, type Filter } from '../../planner/index.ts';
-import { compareDimValues } from './compareDimValues.ts';
+import { assertNever, type Filter } from '../../planner/index.ts';
+import { and3, compareHolds, compareNonNull, FALSE, not3, or3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
 import type { DimensionValue, StreamEvent } from './types.ts';
-
-const FALSE = 0;
-const TRUE = 1;
-const UNKNOWN = 2;
-type Truth = typeof FALSE | typeof TRUE | typeof UNKNOWN;
 
 /**
  * A plan filter as a predicate on one event's dimensions, in SQL's three-valued logic (as
@@ -16,38 +11,41 @@ type Truth = typeof FALSE | typeof TRUE | typeof UNKNOWN;
  */
 export function compileEventFilter(filter: Filter | null): (dims: StreamEvent['dims']) => boolean {
   if (filter === null) return () => true;
-  return (dims) => truthOf(filter, dims) === TRUE;
+  return (dims) => evaluate(filter, dims) === TRUE;
 }
 
-function truthOf(f: Filter, dims: StreamEvent['dims']): Truth {
+function evaluate(f: Filter, dims: StreamEvent['dims']): Truth {
   switch (f.kind) {
     case 'const':
-      return f.value ? TRUE : FALSE;
-    case 'and':
-    case 'or': {
-      const absorbing = f.kind === 'and' ? FALSE : TRUE;
-      let out: Truth = f.kind === 'and' ? TRUE : FALSE;
+      return truthOf(f.value);
+    case 'and': {
+      let out: Truth = TRUE;
       for (const arg of f.args) {
-        const t = truthOf(arg, dims);
-        if (t === absorbing) return absorbing;
-        if (t === UNKNOWN) out = UNKNOWN;
+        out = and3(out, evaluate(arg, dims));
+        if (out === FALSE) return FALSE; // nothing can make it true again
       }
       return out;
     }
-    case 'not': {
-      const t = truthOf(f.arg, dims);
-      return t === UNKNOWN ? UNKNOWN : t === TRUE ? FALSE : TRUE;
+    case 'or': {
+      let out: Truth = FALSE;
+      for (const arg of f.args) {
+        out = or3(out, evaluate(arg, dims));
+        if (out === TRUE) return TRUE;
+      }
+      return out;
     }
+    case 'not':
+      return not3(evaluate(f.arg, dims));
     case 'isNull':
-      return (valueOf(dims, f.field) === null) === f.isNull ? TRUE : FALSE;
+      return truthOf((valueOf(dims, f.field) === null) === f.isNull);
     case 'compare':
     case 'in':
     case 'match': {
       const v = valueOf(dims, f.field);
       if (v === null) return UNKNOWN;
-      if (f.kind === 'compare') return compareHolds(f.op, compareDimValues(v, f.value)) ? TRUE : FALSE;
-      if (f.kind === 'in') return f.values.some((w) => compareDimValues(v, w) === 0) !== f.negated ? TRUE : FALSE;
-      return (f.op === 'contains' ? String(v).includes(f.value) : String(v).startsWith(f.value)) ? TRUE : FALSE;
+      if (f.kind === 'compare') return truthOf(compareHolds(f.op, compareNonNull(v, f.value)));
+      if (f.kind === 'in') return truthOf(f.values.some((w) => compareNonNull(v, w) === 0) !== f.negated);
+      return truthOf(f.op === 'contains' ? String(v).includes(f.value) : String(v).startsWith(f.value));
     }
     default:
       return assertNever(f);
