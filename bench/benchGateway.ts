@@ -119,3 +119,9 @@ export function dataOrThrow(
   if (!response.data) throw new Error(`${what}: the gateway answered without data`);
   return response.data;
 }
+
+/** tributary_source_queries_total of the gateway, summed over its sources: statements it sent. */
+export async function sourceQueries(bench: BenchGateway): Promise<number> {
+  const metric = await bench.gateway.metrics.sourceQueries.get();
+  return metric.values.reduce((sum, v) => sum + v.value, 0);
+}

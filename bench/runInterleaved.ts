@@ -1,6 +1,8 @@
 /** One way of answering the benchmark query. `run` resolves to the number of result rows read. */
 export interface Contender {
   readonly name: string;
+  /** Untimed, before each of its runs: setup that is not part of the answer (e.g. emptying a cache). */
+  prepare?(): void;
   run(): Promise<number>;
 }
 
@@ -34,13 +36,16 @@ export async function runInterleaved(a: Contender, b: Contender, options: Interl
     rows[side] = n;
   };
   for (let i = 0; i < options.warmup; i++) {
+    a.prepare?.();
     record(0, await a.run());
+    b.prepare?.();
     record(1, await b.run());
   }
   const samples: [number[], number[]] = [[], []];
   for (let i = 0; i < options.iterations; i++) {
     const order: readonly (0 | 1)[] = i % 2 === 0 ? [0, 1] : [1, 0];
     for (const side of order) {
+      pair[side].prepare?.();
       const started = performance.now();
       const n = await pair[side].run();
       samples[side].push(performance.now() - started);
