@@ -40,7 +40,7 @@ program
   .option('-w, --workers <n>', 'worker processes serving the one port (node:cluster), each with its own gateway: a whole number, or auto for one per CPU core', workersOption, 1)
   .action(async (opts: { config: string; port?: number; workers: number }) => {
     const config = await loadOrExit(opts.config);
-    await (opts.workers === 1 ? serve(config, opts.port, undefined, undefined, { configFile: opts.config }) : serveWorkers(config, opts.port, opts.workers));
+    await (opts.workers === 1 ? serve(config, opts.port, undefined, undefined, { configFile: opts.config }) : serveWorkers(config, opts.port, opts.workers, opts.config));
   });
 
 program
@@ -138,7 +138,12 @@ async function serve(
   portOption: number | undefined,
   exampleQuery?: string,
   worker?: ClusterWorker,
-  extra: { readonly dashboard?: boolean; readonly configFile?: string } = {},
+  extra: {
+    readonly dashboard?: boolean;
+    readonly configFile?: string;
+    /** What the reloaded file becomes in this process (a worker's own consumer groups); the file as it is by default. */
+    readonly reloadAs?: (loaded: Config) => Config;
+  } = {},
 ): Promise<void> {
   exitIfDataDirsHeld(config, 'serve');
   const gateway = await createGateway(config).catch(exitOnConfigError);
@@ -166,7 +171,7 @@ async function serve(
     const file = extra.configFile;
     // SIGHUP re-reads the file and applies the streams' schema mappings; open windows stay.
     process.on('SIGHUP', () => {
-      reloadStreamMappings(file, config, gateway.streams).then(
+      reloadStreamMappings(file, config, gateway.streams, process.env, extra.reloadAs).then(
         ({ invalid, streams }) => {
           if (invalid) return logger.warn(`SIGHUP: ${file} does not validate; nothing reloaded:\n${invalid}`);
           for (const s of streams) {
@@ -185,11 +190,12 @@ async function serve(
  * forks and watches N workers and exits when they are stopped, or one of those workers,
  * which serves its own gateway on the shared port.
  */
-async function serveWorkers(config: Config, portOption: number | undefined, workers: number): Promise<void> {
+async function serveWorkers(config: Config, portOption: number | undefined, workers: number, configFile: string): Promise<void> {
   const refusal = workersRefusal(config, workers);
   if (refusal) usageError(refusal);
   const worker = joinCluster();
-  if (worker) return serve(configForWorker(config, worker), worker.port, undefined, worker);
+  // A worker reloads on the SIGHUP its primary passes on, with its own consumer groups.
+  if (worker) return serve(configForWorker(config, worker), worker.port, undefined, worker, { configFile, reloadAs: (loaded) => configForWorker(loaded, worker) });
   const inMemory = embeddedSources(config).map((s) => s.name);
   if (inMemory.length > 0) logger.info(`embedded sources ${inMemory.join(', ')} are in memory: each of the ${workers} workers opens its own copy`);
   const port = portOf(portOption, config);

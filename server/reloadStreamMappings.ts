@@ -16,16 +16,21 @@ export interface StreamReload {
  * A file that does not validate changes nothing (its errors are returned as `invalid`);
  * a stream whose other settings changed is left as it runs, with the reason. Other parts of
  * the config (datasets, sources, server) are not reloaded: they need a restart.
+ *
+ * `adapt` turns the file's config into what this process runs: a worker of `serve
+ * --workers` runs its own consumer groups (configForWorker), and the file's must not read
+ * as a change of them.
  */
 export async function reloadStreamMappings(
   file: string,
   running: Config,
   hub: StreamHub,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  adapt: (loaded: Config) => Config = (loaded) => loaded,
 ): Promise<{ readonly invalid: string | null; readonly streams: readonly StreamReload[] }> {
   let next: Config;
   try {
-    next = await loadConfigFile(file, { env });
+    next = adapt(await loadConfigFile(file, { env }));
   } catch (error) {
     if (error instanceof ConfigErrors) return { invalid: error.message, streams: [] };
     throw error;

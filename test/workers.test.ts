@@ -187,6 +187,36 @@ describe.skipIf(!pg)('serve --workers 2 over the real Postgres', () => {
     expect(cli.stderr()).toContain(`starting worker`);
   }, 180_000);
 
+  it('passes SIGHUP on to every worker, which reloads the file with its own consumer groups; the primary and its workers keep running', async () => {
+    const file = path.join(dir, 'tributary.yaml');
+    const pids = new Set(await bothWorkers());
+    const count = (text: string) => cli.stderr().split(text).length - 1;
+    const asked = count('SIGHUP: asking 2 workers to reload the config');
+    const died = count(') died (');
+    if (kafka) {
+      // The file unchanged: each worker applies the stream's mapping. Compared as read, the
+      // file's consumer group would differ from the worker's own (-w<slot>) and be refused.
+      const applied = count('SIGHUP: stream schema mapping reloaded; open windows kept');
+      cli.child.kill('SIGHUP');
+      await waitFor('both workers reloaded the stream', () => count('SIGHUP: stream schema mapping reloaded; open windows kept') === applied + 2, 20_000);
+      expect(cli.stderr()).not.toMatch(/SIGHUP: stream orders: .* changed/);
+    }
+    // A file that does not validate changes nothing, in either worker.
+    const invalid = count('does not validate; nothing reloaded');
+    await writeFile(file, 'sources: [\n');
+    try {
+      cli.child.kill('SIGHUP');
+      await waitFor('both workers refused the invalid file', () => count('does not validate; nothing reloaded') === invalid + 2, 20_000);
+    } finally {
+      await writeFile(file, CONFIG(kafka?.brokers ?? null));
+    }
+    expect(count('SIGHUP: asking 2 workers to reload the config')).toBe(asked + (kafka ? 2 : 1));
+    // Nobody died of the signal: the same primary and workers answer.
+    expect(isRunning(cli.child.pid!)).toBe(true);
+    expect(new Set(await bothWorkers())).toEqual(pids);
+    expect(count(') died (')).toBe(died);
+  }, 120_000);
+
   it('stops every worker gracefully on SIGTERM, leaving no process behind', async () => {
     const pids = await bothWorkers();
     cli.child.kill('SIGTERM');

@@ -33,7 +33,10 @@ const CONFIG_ERROR_EXIT = 2;
  *   then every worker would, so the primary stops them all and exits 2;
  * - on SIGTERM or SIGINT sends SIGTERM to every worker (each closes its server and its
  *   gateway), kills those still running after `stopDeadlineMs`, and resolves with the exit
- *   code. A second signal kills the workers at once.
+ *   code. A second signal kills the workers at once;
+ * - on SIGHUP (a config reload) sends SIGHUP to every live worker, each of which reloads its
+ *   own gateway as a single `serve` does. Without this listener SIGHUP's default action
+ *   would end the primary, and with it every worker.
  *
  * Workers whose primary dies exit on their own (node:cluster ends a worker whose IPC
  * channel closes), so no worker outlives it.
@@ -107,11 +110,18 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   };
 
   const onSignal = (signal: NodeJS.Signals) => stop(signal, 0);
+  const onHangup = () => {
+    if (stopping) return;
+    logger.info(`SIGHUP: asking ${live.size} worker${live.size === 1 ? '' : 's'} to reload the config`);
+    for (const worker of live.values()) worker.process.kill('SIGHUP');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onHangup);
   for (let slot = 1; slot <= options.workers; slot++) fork(slot);
   return finished.finally(() => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHangup);
   });
 }
