@@ -36,6 +36,7 @@ export async function createGateway(config: Config, options: { check?: boolean; 
     bad: (stream) => metrics.streamBadMessages.inc({ stream }),
     unknownFields: (stream, field, n) => metrics.streamUnknownFields.inc({ stream, field }, n),
     subscribers: (stream, n) => metrics.subscribers.set({ stream }, n),
+    fusionAfterClose: (fusion, member, n) => metrics.streamFusionAfterClose.inc({ fusion, member }, n),
     log: (message, error) => logger.warn({ err: error }, message),
   });
   // Landing tables are created before the check, which reads their columns.

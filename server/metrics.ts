@@ -51,6 +51,12 @@ export function createMetrics() {
       labelNames: ['stream'] as const,
       registers: [registry],
     }),
+    streamFusionAfterClose: new Counter({
+      name: 'tributary_stream_fusion_after_close_events_total',
+      help: "Events of a stream fusion's member that reached a fused window after it had closed without them (the member was idle or too far behind); they are in no fused result.",
+      labelNames: ['fusion', 'member'] as const,
+      registers: [registry],
+    }),
     streamUnknownFields: new Counter({
       name: 'tributary_stream_unknown_fields_total',
       help: 'Members of stream events that no dimension, measure or schema mapping reads, by JSON pointer (a producer added or renamed a field); at most 100 field labels per stream, the rest as "(other)".',

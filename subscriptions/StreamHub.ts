@@ -31,6 +31,8 @@ export interface StreamCounters {
   /** Event members that nothing maps, by JSON pointer (at most 100 labels per stream, then "(other)"). */
   unknownFields?(stream: string, field: string, n: number): void;
   subscribers(stream: string, n: number): void;
+  /** Events of a stream fusion's member that reached fused windows already closed without them (FusedOperator). */
+  fusionAfterClose?(fusion: string, member: string, n: number): void;
   log(message: string, error?: unknown): void;
 }
 
@@ -159,7 +161,7 @@ export class StreamHub {
           return () => state.taps.delete(planKey);
         },
       }));
-      running = openFusion(plan, configs, taps, this.counters.log);
+      running = openFusion(plan, configs, taps, this.counters.log, (member, n) => this.counters.fusionAfterClose?.(plan.fusion, member, n));
       this.fusions.set(planKey, running);
     }
     const fusion = running;

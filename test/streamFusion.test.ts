@@ -185,8 +185,9 @@ describe.skipIf(!kafka)('stream fusions: two topics joined per window in event t
     const orders1 = events(11, 0, 29_000, 100, 1_800);
     const json = (e: Event, unit: number, field: string, dim: string) => JSON.stringify({ ts: e.ts, [dim]: e.region, [field]: e.value / unit });
     let ordersOffset = 0;
+    let shipmentsOffset = 0;
     await Promise.all([
-      produceInOrder(producer, SHIPMENTS, shipments.map((e) => json(e, 1000, 'kg', 'area')), 0),
+      produceInOrder(producer, SHIPMENTS, shipments.map((e) => json(e, 1000, 'kg', 'area')), 0).then((n) => (shipmentsOffset = n)),
       produceInOrder(producer, ORDERS, orders1.map((e) => json(e, 100, 'amount', 'region')), 0).then((n) => (ordersOffset = n)),
     ]);
     await waitForFinals(full, 2, 'windows both members passed');
@@ -235,6 +236,17 @@ describe.skipIf(!kafka)('stream fusions: two topics joined per window in event t
           .map(({ region, revenue, shipped, perShipment }) => ({ region, revenue, shipped, perShipment })),
       })),
     );
+
+    // Shipments wakes up with two events for the window [30 s, 40 s), which closed without it
+    // (its own window is still open: 34 s < 40 s + 1 s). They are in no fused window: each
+    // fused operator counts them in tributary_stream_fusion_after_close_events_total, and
+    // no window closes again.
+    const wake = [33_000, 34_000].map((t) => JSON.stringify({ ts: BASE + t, area: 'east', kg: 1.5 }));
+    await produceInOrder(producer, SHIPMENTS, wake, shipmentsOffset);
+    for (const fusion of ['ordersVsShipments', 'ordersWithShipments']) {
+      await waitFor(`${fusion}: 2 events after close`, async () => (await readMetric(gw, 'tributary_stream_fusion_after_close_events_total', { fusion, member: 'fShipments' })) === 2, KAFKA_MS);
+    }
+    expect(full.finals()).toHaveLength(6);
 
     // Leaving stops the fused operators and their taps on both member streams.
     await Promise.all(open.splice(0).map((r) => r.close()));

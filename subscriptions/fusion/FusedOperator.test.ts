@@ -32,7 +32,8 @@ const selection = { dimensions: [{ name: 'region', granularity: null }], measure
 function setup(join: 'inner' | 'left' | 'full' = 'full') {
   let now = 1_000_000;
   const { plan } = planStreamFusion({ ...fusion, join }, { window: { tumble: '10s' } }, selection, config.server, {});
-  const operator = new FusedOperator(plan, config.streams, () => now);
+  const afterClose: [string, number][] = [];
+  const operator = new FusedOperator(plan, config.streams, () => now, (stream, n) => afterClose.push([stream, n]));
   const finals: FusedWindowState[] = [];
   const changes: FusedWindowState[] = [];
   const subscriber = new Subscriber('FINAL', 0, () => {});
@@ -43,7 +44,7 @@ function setup(join: 'inner' | 'left' | 'full' = 'full') {
   void changing.next();
   operator.join(subscriber);
   operator.join(changing);
-  return { operator, finals, changes, advance: (ms: number) => (now += ms) };
+  return { operator, finals, changes, afterClose, advance: (ms: number) => (now += ms) };
 }
 const order = (time: number, region: string | null, amount: number) => ({ time, dims: { region }, values: { revenue: amount } });
 const shipment = (time: number, area: string | null) => ({ time, dims: { area }, values: { shipped: 1 } });
@@ -68,7 +69,7 @@ describe('FusedOperator: event-time synchronization across member streams', () =
   });
 
   it('stops waiting for a member idle for idleTimeout, and the window names it', () => {
-    const { operator, finals, advance } = setup();
+    const { operator, finals, afterClose, advance } = setup();
     operator.add(1, [shipment(1_000, 'east')]);
     operator.add(0, [order(2_000, 'east', 3), order(25_000, 'east', 4)]);
     expect(finals).toEqual([]);
@@ -81,9 +82,13 @@ describe('FusedOperator: event-time synchronization across member streams', () =
     expect(finals.map((f) => [f.start, f.idle])).toEqual([[0, ['shipments']]]);
     expect(finals[0]!.rows).toEqual([{ dims: { region: 'east' }, measures: { revenue: 3, shipped: 1 } }]);
     expect(finals[0]!.members.find((m) => m.stream === 'shipments')).toEqual({ stream: 'shipments', time: 1_000, idle: true });
-    // The idle member wakes up with an event for the closed window: it is not counted again.
-    operator.add(1, [shipment(5_000, 'east'), shipment(40_000, 'east')]);
+    expect(afterClose).toEqual([]);
+    // The idle member wakes up with events for the closed window: they are in no fused
+    // window, and onAfterClose counts them. Not counted: the one for an open window, and
+    // the last, which is late for the member itself (40 s - 8 s > its 1 s grace).
+    operator.add(1, [shipment(5_000, 'east'), shipment(6_000, 'west'), shipment(7_000, 'east'), shipment(40_000, 'east'), shipment(8_000, 'east')]);
     expect(finals.map((f) => f.start)).toEqual([0, 20_000]);
+    expect(afterClose).toEqual([['shipments', 3]]);
   });
 
   it('never closes on idleness alone: some member must have passed the window', () => {

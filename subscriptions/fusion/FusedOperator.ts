@@ -53,8 +53,9 @@ interface FusedWindow {
  * final rows wait. A member with no events for `idleTimeoutMs` (wall clock) stops holding
  * windows back: they close with what it has (its open window as it stands) and list it in
  * `idle`. Events that reach a fused window after it closed (an idle member waking up) are
- * not counted in it. Fused windows close in order of end, so one number (the end of the
- * last closed window) tells which are closed.
+ * not counted in it: `onAfterClose` hears how many of a member's events that was, per
+ * batch, so the loss shows in a metric. Fused windows close in order of end, so one number
+ * (the end of the last closed window) tells which are closed.
  *
  * Subscribers with equal plans share one FusedOperator (StreamHub), as for single streams.
  * No I/O; the owner calls `add` with each member's batches and `tick` on a timer.
@@ -71,6 +72,8 @@ export class FusedOperator {
     readonly plan: StreamFusionPlan,
     streams: Readonly<Record<string, StreamConfig>>,
     private readonly now: () => number = Date.now,
+    /** A member's events, in one batch, that went into fused windows closed already. */
+    private readonly onAfterClose: (stream: string, events: number) => void = () => {},
   ) {
     const started = now();
     this.members = plan.members.map((m) => {
@@ -103,12 +106,23 @@ export class FusedOperator {
     if (batch.length > 0) member.lastEventAt = this.now();
     const changed = new Set<WindowKey>();
     let previous: unknown = null;
+    // Whether the windows the last distinct result changed include a closed fused window.
+    let intoClosed = false;
+    let afterClose = 0;
     for (const event of batch) {
       const result = member.operator.add(event);
-      if (result === previous) continue; // the same frozen result: the same windows changed
-      previous = result;
-      for (const key of result.changed) changed.add(key);
+      if (result !== previous) {
+        // A new frozen result: other windows changed (the same result means the same windows).
+        previous = result;
+        intoClosed = false;
+        for (const key of result.changed) {
+          changed.add(key);
+          if (this.boundsOf(key).end <= this.closedThrough) intoClosed = true;
+        }
+      }
+      if (intoClosed) afterClose++;
     }
+    if (afterClose > 0) this.onAfterClose(member.stream, afterClose);
     for (const key of changed) this.touch(key, this.boundsOf(key));
     for (const final of member.operator.closeDue()) this.touch(final.key, final)?.finals.set(index, final);
     this.settle(changed);

@@ -29,8 +29,9 @@ export function openFusion(
   streams: Readonly<Record<string, StreamConfig>>,
   members: readonly MemberTap[],
   log: (message: string, error?: unknown) => void,
+  afterClose: (stream: string, events: number) => void = () => {},
 ): RunningFusion {
-  const operator = new FusedOperator(plan, streams);
+  const operator = new FusedOperator(plan, streams, Date.now, afterClose);
   members.forEach((m, i) => operator.add(i, m.history));
   const untaps = members.map((m, i) => m.tap((batch) => operator.add(i, batch)));
   const every = Math.min(1_000, Math.max(50, Math.floor(plan.idleTimeoutMs / 4)));
