@@ -4,7 +4,7 @@ import type { DatasetRequest } from '../planner/index.ts';
 import { parseConfig } from '../schema/index.ts';
 import type { DatasetAnswer } from '../server/gateway.ts';
 import type { RequestContext } from './RequestContext.ts';
-import { attachHistory, checkHistoryWindow, historyFieldResolver, historyRanges, type HistoryRow } from './streamHistory.ts';
+import { attachHistory, checkHistoryWindow, historyFieldResolver, historyRanges, keysWhere, type HistoryRow } from './streamHistory.ts';
 
 const config = parseConfig(`
 sources: { wh: { kind: postgres, url: "postgres://u@h/db" } }
@@ -32,6 +32,8 @@ function contextOf(answer: (request: DatasetRequest) => Promise<DatasetAnswer>) 
 }
 
 const noRows = async (): Promise<DatasetAnswer> => ({ rows: null, totals: null, calcs: new Map(), meta: { cache: 'MISS', sources: [], ageMs: 0, truncated: false } }) as unknown as DatasetAnswer;
+/** An answer cut at the limit: more groups existed than it holds. */
+const cut = async (): Promise<DatasetAnswer> => ({ ...(await noRows()), meta: { ...(await noRows()).meta, truncated: true } }) as DatasetAnswer;
 
 describe('stream history fields: ranges, windows, queries per version', () => {
   it('fields of one range share it; bounds are the same window offset earlier, or the N windows before', () => {
@@ -74,6 +76,36 @@ describe('stream history fields: ranges, windows, queries per version', () => {
       [['revenue'], { AND: [{ region: { ne: 'x' } }, { windowStart: { gte: '2026-01-08T11:57:00.000Z', lt: '2026-01-08T12:00:00.000Z' } }] }],
     ]);
     expect(await Promise.all(rows.map((row) => historyFieldResolver('revenueLastWeek')(row)))).toEqual([null, null, null, null]);
+  });
+
+  it('a range with more groups than maxLimit is asked again for the version\'s keys only; still too many is LIMIT_EXCEEDED on its fields', async () => {
+    const range = historyRanges(fields).slice(0, 1);
+    const rows = (): HistoryRow[] => [{ region: 'east' }, { region: null }, { region: 'west' }, { region: 'east' }];
+    const whole = { windowStart: { gte: '1970-01-01T00:00:00.000Z', lt: '1970-01-01T00:01:00.000Z' } };
+    // Cut once: the second request names the keys, and the fields answer from it.
+    let calls = 0;
+    const once = contextOf(async () => (++calls === 1 ? cut() : noRows()));
+    const answered = rows();
+    attachHistory(answered, { start: 7 * 86_400_000, end: 7 * 86_400_000 + MINUTE }, { ctx: once.ctx, options: {}, stream, config, ranges: range, groupBy: ['region'], where: null });
+    expect(await historyFieldResolver('revenueLastWeek')(answered[0]!)).toBeNull();
+    expect(once.requests.map((r) => r.where)).toEqual([whole, { AND: [whole, { OR: [{ region: { in: ['east', 'west'] } }, { region: { isNull: true } }] }] }]);
+    expect(once.requests.map((r) => r.limit)).toEqual([config.server.maxLimit, config.server.maxLimit]);
+    // Cut twice: the fields fail with LIMIT_EXCEEDED, naming the limit.
+    const twice = contextOf(cut);
+    const failed = rows();
+    attachHistory(failed, { start: 7 * 86_400_000, end: 7 * 86_400_000 + MINUTE }, { ctx: twice.ctx, options: {}, stream, config, ranges: range, groupBy: ['region'], where: null });
+    const error = await historyFieldResolver('ordersLastWeek')(failed[1]!).then(() => null, (e: unknown) => e as TributaryError);
+    expect(error).toBeInstanceOf(TributaryError);
+    expect(error!.code).toBe('LIMIT_EXCEEDED');
+    expect(error!.message).toMatch(/^revenueLastWeek, ordersLastWeek: this window's rows have more than server.maxLimit \(\d+\) groups/);
+  });
+
+  it('keysWhere keeps exactly the rows\' groups: in-lists for one dimension, a conjunction per key for several, nulls as isNull', () => {
+    expect(keysWhere(['region'], [{ region: 'b' }, { region: 'a' }, { region: 'b' }])).toEqual({ region: { in: ['b', 'a'] } });
+    expect(keysWhere(['region'], [{ region: null }])).toEqual({ region: { isNull: true } });
+    expect(keysWhere(['region', 'channel'], [{ region: 'a', channel: null }, { region: 'a', channel: 'web' }, { region: 'a', channel: null }])).toEqual({
+      OR: [{ AND: [{ region: { eq: 'a' } }, { channel: { isNull: true } }] }, { AND: [{ region: { eq: 'a' } }, { channel: { eq: 'web' } }] }],
+    });
   });
 
   it('a failed query fails the fields that await it, and leaves no unhandled rejection where nobody does', async () => {

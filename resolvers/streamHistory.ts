@@ -1,4 +1,4 @@
-import { badInput } from '../errors/index.ts';
+import { badInput, limitExceeded } from '../errors/index.ts';
 import { referencedNames } from '../planner/index.ts';
 import type { Config, StreamConfig, StreamHistoryField } from '../schema/index.ts';
 import type { AnswerOptions } from '../server/gateway.ts';
@@ -80,7 +80,7 @@ export function attachHistory(
   window: { start: number; end: number },
   query: { ctx: RequestContext; options: AnswerOptions; stream: StreamConfig; config: Config; ranges: readonly HistoryRange[]; groupBy: readonly string[]; where: unknown },
 ): void {
-  const loaded = Promise.all(query.ranges.map((r) => loadRange(r, window, query)));
+  const loaded = Promise.all(query.ranges.map((r) => loadRange(r, window, query, rows)));
   const byKey = loaded.then((maps) => {
     const values = new Map<string, Record<string, number | null>>();
     for (const map of maps) {
@@ -97,26 +97,46 @@ export function attachHistory(
   }
 }
 
+/**
+ * One range's values by row key. The range is asked whole, all its groups (the same query for
+ * every version of the window, so the cache answers the repeats); when it holds more groups
+ * than server.maxLimit, it is asked again for this version's keys only, so no row reads null
+ * for a group that was cut. More of those keys than maxLimit is LIMIT_EXCEEDED on the fields.
+ */
 async function loadRange(
   range: HistoryRange,
   window: { start: number; end: number },
   query: Parameters<typeof attachHistory>[2],
+  rows: readonly ResultRow[],
 ): Promise<Map<string, Record<string, number | null>>> {
   const { ctx, options, stream, config, groupBy } = query;
   const dataset = config.datasets[stream.landing!.dataset]!;
   const [from, to] = range.bounds(window.start, window.end);
   const within = { windowStart: { gte: new Date(from).toISOString(), lt: new Date(to).toISOString() } };
   const measures = [...new Set(range.fields.map((f) => f.measure))];
-  const answer = await ctx.gateway.answer(
-    {
-      dataset: dataset.name,
-      rows: { dimensions: groupBy.map((name) => ({ name, granularity: null })), measures, calcs: [] },
-      totals: null,
-      where: query.where ? { AND: [query.where, within] } : within,
-      limit: config.server.maxLimit,
-    },
-    options,
-  );
+  const limit = config.server.maxLimit;
+  const ask = (filters: readonly unknown[]) =>
+    ctx.gateway.answer(
+      {
+        dataset: dataset.name,
+        rows: { dimensions: groupBy.map((name) => ({ name, granularity: null })), measures, calcs: [] },
+        totals: null,
+        where: filters.length === 1 ? filters[0] : { AND: filters },
+        limit,
+      },
+      options,
+    );
+  const filters = query.where ? [query.where, within] : [within];
+  let answer = await ask(filters);
+  if (answer.meta.truncated) {
+    answer = await ask([...filters, keysWhere(groupBy, rows)]);
+    if (answer.meta.truncated) {
+      throw limitExceeded(`${range.fields.map((f) => f.name).join(', ')}: this window's rows have more than server.maxLimit (${limit}) groups of history to read`, {
+        limit: 'maxLimit',
+        max: limit,
+      });
+    }
+  }
   const out = new Map<string, Record<string, number | null>>();
   for (const row of answerRows(answer, dataset)) {
     const values: Record<string, number | null> = {};
@@ -129,6 +149,23 @@ async function loadRange(
     out.set(keyOf(row, groupBy), values);
   }
   return out;
+}
+
+/** A where filter that keeps the groups of `rows` (their values of `groupBy`), nulls included. */
+export function keysWhere(groupBy: readonly string[], rows: readonly ResultRow[]): unknown {
+  const unique = new Map<string, ResultRow>();
+  for (const row of rows) unique.set(keyOf(row, groupBy), row);
+  const keys = [...unique.values()];
+  const equal = (field: string, v: unknown) => (v === null || v === undefined ? { [field]: { isNull: true } } : { [field]: { eq: v } });
+  if (groupBy.length === 1) {
+    const [field] = groupBy as [string];
+    const values = keys.map((r) => r[field]).filter((v) => v !== null && v !== undefined);
+    const anyNull = values.length < keys.length;
+    const listed = values.length > 0 ? [{ [field]: { in: values } }] : [];
+    const parts = anyNull ? [...listed, equal(field, null)] : listed;
+    return parts.length === 1 ? parts[0] : { OR: parts };
+  }
+  return { OR: keys.map((r) => ({ AND: groupBy.map((field) => equal(field, r[field])) })) };
 }
 
 /** A history field's resolver: the row's value once its window's queries answered; null where nothing was landed. */
