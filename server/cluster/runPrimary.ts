@@ -34,8 +34,8 @@ const CONFIG_ERROR_EXIT = 2;
  * - on SIGTERM or SIGINT sends SIGTERM to every worker (each closes its server and its
  *   gateway), kills those still running after `stopDeadlineMs`, and resolves with the exit
  *   code. A second signal kills the workers at once;
- * - on SIGHUP (a config reload) sends SIGHUP to every live worker, each of which reloads its
- *   own gateway as a single `serve` does. Without this listener SIGHUP's default action
+ * - on SIGHUP (a config reload) sends SIGHUP to every worker that listens, each of which
+ *   reloads its own gateway as a single `serve` does. Without this listener SIGHUP's default action
  *   would end the primary, and with it every worker.
  *
  * Workers whose primary dies exit on their own (node:cluster ends a worker whose IPC
@@ -112,8 +112,11 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => stop(signal, 0);
   const onHangup = () => {
     if (stopping) return;
-    logger.info(`SIGHUP: asking ${live.size} worker${live.size === 1 ? '' : 's'} to reload the config`);
-    for (const worker of live.values()) worker.process.kill('SIGHUP');
+    // Only workers that listen have their own SIGHUP handler (cli/main.ts serve); one still
+    // starting would die of the signal's default action, and it reads the file as it starts.
+    const serving = [...live.values()].filter((worker) => listened.has(worker));
+    logger.info(`SIGHUP: asking ${serving.length} worker${serving.length === 1 ? '' : 's'} to reload the config`);
+    for (const worker of serving) worker.process.kill('SIGHUP');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
