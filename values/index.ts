@@ -11,4 +11,4 @@ export { roundSum } from './roundSum.ts';
 export { compareNonNull, compareNullsLast, type SqlValue } from './compareValues.ts';
 export { compareRowsBy, type RowOrderKey, type ValueRow } from './compareRowsBy.ts';
 export { compareHolds, type CompareOp } from './compareHolds.ts';
-export { and3, FALSE, not3, or3, TRUE, truthOf, UNKNOWN, type Truth } from './truth.ts';
+export { and3, every3, FALSE, not3, or3, some3, TRUE, truthOf, UNKNOWN, type Truth } from './truth.ts';

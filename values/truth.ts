@@ -30,3 +30,27 @@ export function or3(a: Truth, b: Truth): Truth {
 export function not3(a: Truth): Truth {
   return a === UNKNOWN ? UNKNOWN : a === TRUE ? FALSE : TRUE;
 }
+
+/**
+ * SQL AND over a list (`a AND b AND ...`; TRUE for none), each item's truth taken in turn
+ * with `truth(item, context)`; stops at the first FALSE, which nothing after it can change.
+ * The context is passed along rather than captured, so a per-row caller allocates no closure.
+ */
+export function every3<T, C>(items: readonly T[], truth: (item: T, context: C) => Truth, context: C): Truth {
+  let out: Truth = TRUE;
+  for (const item of items) {
+    out = and3(out, truth(item, context));
+    if (out === FALSE) return FALSE;
+  }
+  return out;
+}
+
+/** SQL OR over a list (FALSE for none), as `every3`; stops at the first TRUE. */
+export function some3<T, C>(items: readonly T[], truth: (item: T, context: C) => Truth, context: C): Truth {
+  let out: Truth = FALSE;
+  for (const item of items) {
+    out = or3(out, truth(item, context));
+    if (out === TRUE) return TRUE;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { assertNever, type Filter } from '../../planner/index.ts';
-import { and3, compareHolds, FALSE, not3, or3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
+import { compareHolds, every3, not3, some3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
 
 /**
  * A `having` filter over one result row's measure values, with SQL's three-valued logic: a
@@ -14,22 +14,10 @@ function evaluate(f: Filter, row: Readonly<Record<string, unknown>>): Truth {
   switch (f.kind) {
     case 'const':
       return truthOf(f.value);
-    case 'and': {
-      let out: Truth = TRUE;
-      for (const a of f.args) {
-        out = and3(out, evaluate(a, row));
-        if (out === FALSE) return FALSE; // nothing can make it true again
-      }
-      return out;
-    }
-    case 'or': {
-      let out: Truth = FALSE;
-      for (const a of f.args) {
-        out = or3(out, evaluate(a, row));
-        if (out === TRUE) return TRUE;
-      }
-      return out;
-    }
+    case 'and':
+      return every3(f.args, evaluate, row);
+    case 'or':
+      return some3(f.args, evaluate, row);
     case 'not':
       return not3(evaluate(f.arg, row));
     case 'isNull':

@@ -1,5 +1,5 @@
 import { assertNever, type Filter } from '../../planner/index.ts';
-import { and3, compareHolds, compareNonNull, FALSE, not3, or3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
+import { compareHolds, compareNonNull, every3, not3, some3, TRUE, truthOf, UNKNOWN, type Truth } from '../../values/index.ts';
 import type { DimensionValue, StreamEvent } from './types.ts';
 
 /**
@@ -18,22 +18,10 @@ function evaluate(f: Filter, dims: StreamEvent['dims']): Truth {
   switch (f.kind) {
     case 'const':
       return truthOf(f.value);
-    case 'and': {
-      let out: Truth = TRUE;
-      for (const arg of f.args) {
-        out = and3(out, evaluate(arg, dims));
-        if (out === FALSE) return FALSE; // nothing can make it true again
-      }
-      return out;
-    }
-    case 'or': {
-      let out: Truth = FALSE;
-      for (const arg of f.args) {
-        out = or3(out, evaluate(arg, dims));
-        if (out === TRUE) return TRUE;
-      }
-      return out;
-    }
+    case 'and':
+      return every3(f.args, evaluate, dims);
+    case 'or':
+      return some3(f.args, evaluate, dims);
     case 'not':
       return not3(evaluate(f.arg, dims));
     case 'isNull':
